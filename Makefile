@@ -1,0 +1,35 @@
+# Two commands a newcomer needs: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint check bench worker beat superuser clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+# Embedded SQLite database and filesystem Celery broker under var/: nothing else needs to run.
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py loadseeds
+	$(BIN)/python manage.py createlocalsuperuser
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Whole suite against DATABASE_URL (SQLite when unset).
+test: $(STAMP)
+	$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,115 @@
+"""Writes to sources and citations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from sources.models import Citation, Source
+from sources.normalise import normalise_url
+from tracker.choices import EditorialStatus
+from tracker.editing import assign, delete_checked, lock_current, require_perm, save_validated
+from tracker.history import change_set
+from tracker.models import Claim
+
+SOURCE_FIELDS = (
+    "url",
+    "title",
+    "publisher",
+    "author",
+    "published_on",
+    "published_on_precision",
+    "kind",
+    "language",
+    "stored_text",
+)
+CITATION_FIELDS = ("source", "excerpt", "locator", "relation", "accessed_on")
+
+
+def source_find_by_url(url: str) -> Source | None:
+    try:
+        return Source.objects.filter(url=normalise_url(url)).first()
+    except ValueError:
+        return None
+
+
+def source_create(*, user: Any, reason: str, data: Mapping[str, Any]) -> Source:
+    require_perm(user, "sources.add_source")
+    source = Source()
+    assign(source, data, editable=SOURCE_FIELDS)
+    save_validated(source, user=user, reason=reason)
+    return source
+
+
+def source_update(
+    *, source: Source, user: Any, reason: str, data: Mapping[str, Any], expected_version: int | None
+) -> Source:
+    require_perm(user, "sources.change_source")
+    with change_set():
+        source = lock_current(source, expected_version=expected_version)
+        if "url" in data and data["url"]:
+            try:
+                data = {**data, "url": normalise_url(data["url"])}
+            except ValueError as error:
+                raise ValidationError({"url": str(error)}) from None
+        if assign(source, data, editable=SOURCE_FIELDS):
+            save_validated(source, user=user, reason=reason)
+    return source
+
+
+def source_delete(*, source: Source, user: Any, reason: str, expected_version: int | None = None) -> None:
+    require_perm(user, "sources.delete_source")
+    with change_set():
+        source = lock_current(source, expected_version=expected_version)
+        delete_checked(source, user=user, reason=reason)
+
+
+def _require_claim_open(user: Any, claim: Claim) -> None:
+    if claim.status == EditorialStatus.RETRACTED:
+        raise ValidationError({"claim": "The citations of a retracted claim cannot change."})
+    if claim.status == EditorialStatus.PUBLISHED:
+        require_perm(user, "tracker.publish_claim", "Only reviewers can change the citations of a published claim.")
+
+
+def citation_create(*, user: Any, reason: str, claim: Claim, data: Mapping[str, Any]) -> Citation:
+    require_perm(user, "sources.add_citation")
+    _require_claim_open(user, claim)
+    citation = Citation(claim=claim)
+    assign(citation, data, editable=CITATION_FIELDS)
+    save_validated(citation, user=user, reason=reason)
+    return citation
+
+
+def citation_update(
+    *, citation: Citation, user: Any, reason: str, data: Mapping[str, Any], expected_version: int | None
+) -> Citation:
+    require_perm(user, "sources.change_citation")
+    with change_set():
+        citation = lock_current(citation, expected_version=expected_version)
+        _require_claim_open(user, citation.claim)
+        if assign(citation, data, editable=CITATION_FIELDS):
+            save_validated(citation, user=user, reason=reason)
+    return citation
+
+
+def citation_delete(
+    *,
+    citation: Citation,
+    user: Any,
+    reason: str,
+    expected_version: int | None = None,
+    _claim_locked: bool = False,
+) -> None:
+    require_perm(user, "sources.delete_citation")
+    with change_set():
+        citation = lock_current(citation, expected_version=expected_version)
+        claim = citation.claim
+        if not _claim_locked:
+            # Lock the claim so two reviewers cannot each delete one of its last two citations.
+            claim = lock_current(claim, expected_version=None)
+            _require_claim_open(user, claim)
+            if claim.status == EditorialStatus.PUBLISHED and claim.citations.count() <= 1:
+                raise ValidationError({"citations": "A published claim keeps at least one citation."})
+        delete_checked(citation, user=user, reason=reason)

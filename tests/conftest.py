@@ -1,0 +1,41 @@
+"""Personas, named by what they may do, and shared fixtures."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tests.factories import UserFactory
+from tracker.history import get_system_user
+from tracker.roles import EDITORS, REVIEWERS, VIEWERS
+
+
+def _member(username: str, group: str | None, *, staff: bool = True):
+    user = UserFactory(username=username, is_staff=staff)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return _member("editor", EDITORS)
+
+
+@pytest.fixture
+def reviewer(db):
+    return _member("reviewer", REVIEWERS)
+
+
+@pytest.fixture
+def viewer(db):
+    return _member("viewer", VIEWERS)
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in account in no group: may do nothing."""
+    return _member("outsider", None, staff=False)
+
+
+@pytest.fixture
+def system_user(db):
+    return get_system_user()

@@ -1,0 +1,90 @@
+"""The mechanics every service shares: permissions, locking, applying changes, saving with history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import IntegrityError, models
+from django.db.models import ProtectedError
+
+from tracker.exceptions import ConflictError
+from tracker.history import delete_tracked, save_tracked
+
+M = TypeVar("M", bound=models.Model)
+
+
+def require_perm(user: Any, perm: str, message: str | None = None) -> None:
+    if user is None or not user.has_perm(perm):
+        raise PermissionDenied(message or f"You do not have permission to do this ({perm}).")
+
+
+def lock_current(instance: M, *, expected_version: int | None) -> M:
+    """Re-read `instance` under a row lock and refuse if it moved past `expected_version`.
+
+    The lock (PostgreSQL; SQLite serialises writers anyway) makes check-then-write atomic: two
+    editors saving the same version cannot both pass the check.
+    """
+    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(instance=current, expected_version=expected_version)
+    return current
+
+
+def assign(instance: models.Model, data: Mapping[str, Any], *, editable: Iterable[str]) -> list[str]:
+    """Set the given fields, refusing unknown ones by name; return the names whose value changed."""
+    editable = set(editable)
+    unknown = sorted(set(data) - editable)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    changed = []
+    for name, value in data.items():
+        try:
+            field = instance._meta.get_field(name)
+        except FieldDoesNotExist:
+            raise ValidationError({name: "Unknown field."}) from None
+        if isinstance(field, models.ForeignKey):
+            # Compare ids: reading an unset relation raises, and a read costs a query.
+            new_id = value.pk if isinstance(value, models.Model) else value
+            if getattr(instance, field.attname) != new_id or (new_id is None and value is not None):
+                setattr(instance, name if isinstance(value, models.Model) else field.attname, value)
+                changed.append(name)
+        elif getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+def validate(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
+    instance.full_clean(exclude=set(exclude))
+
+
+def save_validated(
+    instance: models.Model,
+    *,
+    user: Any,
+    reason: str,
+    action: str | None = None,
+    m2m: dict[str, Iterable[Any]] | None = None,
+) -> None:
+    """full_clean, bump the version, save with one history row; a lost race becomes a ValidationError."""
+    validate(instance)
+    if not instance._state.adding:
+        instance.version += 1
+    try:
+        save_tracked(instance, user=user, reason=reason, action=action, m2m=m2m)
+    except IntegrityError as error:
+        # full_clean checked the constraints; this is a concurrent insert that won the race.
+        raise ValidationError(f"The change conflicts with data saved at the same moment: {error}") from error
+
+
+def delete_checked(instance: models.Model, *, user: Any, reason: str) -> None:
+    try:
+        delete_tracked(instance, user=user, reason=reason)
+    except ProtectedError as error:
+        names = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
+        raise ValidationError(
+            f"{instance._meta.verbose_name.capitalize()} “{instance}” is still used by {', '.join(names)}; "
+            "remove those references first."
+        ) from error

@@ -1,0 +1,180 @@
+"""Recording history: every tracked write leaves exactly one history row with a user and a reason.
+
+django-simple-history records a row on every `save()` and on every M2M signal, so a service that
+saves a claim and then sets its topics would leave two or three rows, the first without the
+topics. Services call `save_tracked()` instead: it saves with history switched off, applies the
+M2M values, then writes one history row that snapshots fields and links together.
+
+Rows written by one service call share a `history_change_id`, so a claim and its citations
+edited together can be shown, reviewed and reverted as one change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.dispatch import receiver
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+from tracker.choices import HistoryAction
+
+REASON_MAX_LENGTH = 500
+
+_current_change_id: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
+    "tracker_history_change_id", default=None
+)
+
+
+class HistoryBase(models.Model):
+    """Fields added to every historical table."""
+
+    history_action = models.CharField(
+        max_length=20,
+        choices=HistoryAction.choices,
+        default=HistoryAction.CHANGED,
+        db_index=True,
+    )
+    history_change_id = models.UUIDField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class TrackedHistory(HistoricalRecords):
+    """HistoricalRecords that stays reachable from its model so services can write rows directly."""
+
+    def finalize(self, sender: type[models.Model], **kwargs: Any) -> None:
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            sender._tracked_history = self  # type: ignore[attr-defined]
+
+
+def tracked_history(*, m2m_fields: Iterable[str] = ()) -> TrackedHistory:
+    """The one way models declare history, so every historical table has the same shape."""
+    return TrackedHistory(
+        bases=[HistoryBase],
+        m2m_fields=list(m2m_fields),
+        history_change_reason_field=models.TextField(null=True),
+        cascade_delete_history=False,
+    )
+
+
+@contextlib.contextmanager
+def change_set() -> Iterator[uuid.UUID]:
+    """One atomic change: every history row written inside shares an id. Nesting reuses the outer id."""
+    outer = _current_change_id.get()
+    if outer is not None:
+        with transaction.atomic():
+            yield outer
+        return
+    change_id = uuid.uuid4()
+    token = _current_change_id.set(change_id)
+    try:
+        with transaction.atomic():
+            yield change_id
+    finally:
+        _current_change_id.reset(token)
+
+
+def clean_reason(reason: str | None) -> str:
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you are making this change (an edit summary is required)."})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"Keep the edit summary under {REASON_MAX_LENGTH} characters."})
+    return reason
+
+
+def _require_user(user: Any) -> None:
+    if user is None or not getattr(user, "pk", None):
+        raise ValueError("A tracked write needs a saved user; background work uses get_system_user().")
+
+
+@contextlib.contextmanager
+def _history_off(instance: models.Model) -> Iterator[None]:
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving  # type: ignore[attr-defined]
+
+
+def _stamp(instance: models.Model, *, user: Any, reason: str, action: str) -> None:
+    instance._history_user = user  # type: ignore[attr-defined]
+    instance._change_reason = reason  # type: ignore[attr-defined]
+    instance._history_action = action  # type: ignore[attr-defined]
+
+
+def _unstamp(instance: models.Model) -> None:
+    for attr in ("_history_user", "_change_reason", "_history_action"):
+        instance.__dict__.pop(attr, None)
+
+
+def save_tracked(
+    instance: models.Model,
+    *,
+    user: Any,
+    reason: str,
+    action: str | None = None,
+    m2m: dict[str, Iterable[Any]] | None = None,
+) -> None:
+    """Save `instance` (and set its M2M fields) leaving exactly one history row."""
+    _require_user(user)
+    reason = clean_reason(reason)
+    created = instance._state.adding
+    action = action or (HistoryAction.CREATED if created else HistoryAction.CHANGED)
+    with change_set():
+        with _history_off(instance):
+            instance.save()
+            for name, values in (m2m or {}).items():
+                getattr(instance, name).set(list(values))
+        _stamp(instance, user=user, reason=reason, action=action)
+        try:
+            type(instance)._tracked_history.create_historical_record(instance, "+" if created else "~")  # type: ignore[attr-defined]
+        finally:
+            _unstamp(instance)
+
+
+def delete_tracked(instance: models.Model, *, user: Any, reason: str) -> None:
+    """Delete `instance`; simple-history's post_delete handler writes the one `-` row."""
+    _require_user(user)
+    reason = clean_reason(reason)
+    with change_set():
+        _stamp(instance, user=user, reason=reason, action=HistoryAction.DELETED)
+        try:
+            instance.delete()
+        finally:
+            _unstamp(instance)
+
+
+@receiver(pre_create_historical_record)
+def _fill_history_extras(sender: Any, instance: models.Model, history_instance: Any, **kwargs: Any) -> None:
+    action = getattr(instance, "_history_action", None)
+    if action is None:
+        action = {"+": HistoryAction.CREATED, "-": HistoryAction.DELETED}.get(
+            history_instance.history_type, HistoryAction.CHANGED
+        )
+    history_instance.history_action = action
+    history_instance.history_change_id = _current_change_id.get() or uuid.uuid4()
+
+
+def get_system_user() -> Any:
+    """The named account recorded for background work (Celery, seed loader, commands) — never a null user."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=settings.TRACKER_SYSTEM_USERNAME,
+        defaults={"first_name": "Tracker", "last_name": "system", "is_active": True, "is_superuser": True},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
