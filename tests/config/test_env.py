@@ -1,0 +1,41 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, env_networks
+
+
+def test_booleans_accept_the_usual_spellings(monkeypatch):
+    for raw, expected in [("1", True), ("YES", True), ("on", True), ("0", False), ("false", False), ("", False)]:
+        monkeypatch.setenv("TRACKER_FLAG", raw)
+        assert env_bool("TRACKER_FLAG") is expected
+
+
+def test_a_misspelt_boolean_stops_start_up_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("TRACKER_FLAG", "flase")
+    with pytest.raises(ImproperlyConfigured, match="TRACKER_FLAG='flase' is not a boolean"):
+        env_bool("TRACKER_FLAG", False)
+
+
+def test_integers_are_checked_against_a_minimum(monkeypatch):
+    monkeypatch.setenv("TRACKER_N", "12x")
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env_int("TRACKER_N", 1)
+    monkeypatch.setenv("TRACKER_N", "-3")
+    with pytest.raises(ImproperlyConfigured, match="at least 0"):
+        env_int("TRACKER_N", 1, minimum=0)
+
+
+def test_a_required_variable_that_is_missing_stops_start_up(monkeypatch):
+    monkeypatch.delenv("TRACKER_REQUIRED", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="TRACKER_REQUIRED is required"):
+        env_int("TRACKER_REQUIRED")
+
+
+def test_lists_and_networks(monkeypatch):
+    monkeypatch.setenv("TRACKER_HOSTS", " a.example , b.example,")
+    assert env_list("TRACKER_HOSTS") == ["a.example", "b.example"]
+    monkeypatch.setenv("TRACKER_NETS", "127.0.0.1/32,10.0.0.0/8")
+    assert env_networks("TRACKER_NETS") == ["127.0.0.1/32", "10.0.0.0/8"]
+    monkeypatch.setenv("TRACKER_NETS", "127.0.0.1/32,not-a-network")
+    with pytest.raises(ImproperlyConfigured, match="not-a-network"):
+        env_networks("TRACKER_NETS")
