@@ -68,3 +68,14 @@ def env_networks(name: str, default: list[str] | object = _UNSET) -> list[str]:
         except ValueError:
             raise ImproperlyConfigured(f"{name} contains {network!r}, which is not a CIDR network.") from None
     return networks
+
+
+def env_float(name: str, default: float | object = _UNSET, *, minimum: float | None = None) -> float:
+    value = _raw(name, default)
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if number != number or (minimum is not None and number < minimum):  # NaN, or below the minimum
+        raise ImproperlyConfigured(f"{name}={number} must be a number of at least {minimum}.")
+    return number

@@ -1,19 +1,57 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from sources import services
-from sources.models import Citation, Source
+from sources.choices import FLAGGED_QUOTE_STATUSES, QuoteStatus
+from sources.models import Citation, CitationCheck, FlaggedCitation, Source, SourceCheck, SourceSnapshot
 from tracker.admin_base import TrackedAdmin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Check results are written by checks only; people read them with the view permission on sources."""
+
+    view_permission = "sources.view_source"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(self.view_permission)
+
+    def has_module_permission(self, request):
+        return request.user.has_perm(self.view_permission)
 
 
 @admin.register(Source)
 class SourceAdmin(TrackedAdmin):
-    list_display = ["__str__", "publisher", "kind", "published_on", "url"]
-    list_filter = ["kind", "language"]
+    list_display = ["__str__", "publisher", "kind", "published_on", "health", "last_checked_at", "next_check_at", "url"]
+    list_filter = ["health", "kind", "language"]
     search_fields = ["title", "url", "publisher", "author"]
+    readonly_fields = ["health", "last_checked_at", "next_check_at", "consecutive_failures", "first_failure_at"]
+    actions = ["check_now"]
     create_service = staticmethod(services.source_create)
     update_service = staticmethod(services.source_update)
     delete_service = staticmethod(services.source_delete)
     service_object_name = "source"
+
+    @admin.action(description="Check now (link, text and excerpts)", permissions=["change"])
+    def check_now(self, request, queryset):
+        from sources.tasks import enqueue_check
+
+        ids = list(queryset.values_list("pk", flat=True))
+        for source_id in ids:
+            enqueue_check(source_id)
+        self.message_user(
+            request, f"Queued a check of {len(ids)} source(s); results appear under Source checks.", messages.SUCCESS
+        )
 
 
 def _citation_create(*, user, reason, data):
@@ -24,8 +62,8 @@ def _citation_create(*, user, reason, data):
 
 @admin.register(Citation)
 class CitationAdmin(TrackedAdmin):
-    list_display = ["__str__", "claim", "relation", "accessed_on"]
-    list_filter = ["relation"]
+    list_display = ["__str__", "claim", "relation", "accessed_on", "quote_status"]
+    list_filter = ["relation", "quote_status"]
     search_fields = ["excerpt", "source__title", "source__url", "claim__text"]
     autocomplete_fields = ["claim", "source"]
     list_select_related = ["source", "claim__speaker"]
@@ -37,3 +75,108 @@ class CitationAdmin(TrackedAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A citation never moves to another claim: delete it and cite again.
         return ["claim"] if obj is not None else []
+
+
+class CitationCheckInline(admin.TabularInline):
+    model = CitationCheck
+    fields = ["citation", "status", "score", "excerpt", "matched_passage"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SourceCheck)
+class SourceCheckAdmin(ReadOnlyAdmin):
+    list_display = ["source", "finished_at", "outcome", "http_status", "health", "text_changed", "elapsed_ms"]
+    list_filter = ["outcome", "health", "text_changed"]
+    search_fields = ["source__title", "source__url", "final_url"]
+    list_select_related = ["source"]
+    date_hierarchy = "finished_at"
+    inlines = [CitationCheckInline]
+
+
+@admin.register(SourceSnapshot)
+class SourceSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["source", "created_at", "fingerprint"]
+    search_fields = ["source__title", "source__url"]
+    list_select_related = ["source"]
+    fields = ["source", "created_at", "fingerprint", "diff", "text"]
+    readonly_fields = fields
+
+    @admin.display(description="Changes since the previous snapshot")
+    def diff(self, obj):
+        previous = (
+            SourceSnapshot.objects.filter(source_id=obj.source_id, created_at__lt=obj.created_at)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if previous is None:
+            return "First snapshot of this source."
+        return format_html("<pre style='white-space: pre-wrap'>{}</pre>", obj.diff_against(previous))
+
+
+@admin.register(FlaggedCitation)
+class FlaggedCitationAdmin(ReadOnlyAdmin):
+    """The editors' worklist: excerpts the latest check could not find as cited, beside the closest passage."""
+
+    view_permission = "sources.view_citation"
+    list_display = ["claim_link", "quote_status", "score", "excerpt_and_passage", "source", "checked_at"]
+    list_filter = ["quote_status", "claim__status"]
+    search_fields = ["excerpt", "claim__text", "source__title", "source__url"]
+    list_select_related = ["claim__speaker", "source", "quote_check__source_check"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(quote_status__in=FLAGGED_QUOTE_STATUSES)
+
+    @admin.display(description="Claim", ordering="claim")
+    def claim_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:tracker_claim_change", args=[obj.claim_id]), obj.claim)
+
+    @admin.display(description="Similarity")
+    def score(self, obj):
+        return f"{obj.quote_check.score:.0f}" if obj.quote_check else "—"
+
+    @admin.display(description="Excerpt / closest passage in the source")
+    def excerpt_and_passage(self, obj):
+        passage = obj.quote_check.matched_passage if obj.quote_check else ""
+        return format_html_join(
+            "",
+            "<div><strong>{}</strong> {}</div>",
+            [("Cited:", obj.excerpt), ("Now:", passage or "(nothing close)")],
+        )
+
+    @admin.display(description="Checked", ordering="quote_check__source_check__finished_at")
+    def checked_at(self, obj):
+        return obj.quote_check.source_check.finished_at if obj.quote_check else None
+
+
+class ExcerptCheckFilter(admin.SimpleListFilter):
+    """Claims whose citations the latest source check found altered or missing."""
+
+    title = "excerpt check"
+    parameter_name = "excerpt_check"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("flagged", "Flagged (altered or missing)"),
+            ("unverified", "Not verified yet"),
+            ("present", "All present"),
+        ]
+
+    def queryset(self, request, queryset):
+        citations = Citation.objects.filter(claim=OuterRef("pk"))
+        flagged = Exists(citations.filter(quote_status__in=FLAGGED_QUOTE_STATUSES))
+        unverified = Exists(citations.filter(quote_status=QuoteStatus.UNVERIFIED))
+        if self.value() == "flagged":
+            return queryset.filter(flagged)
+        if self.value() == "unverified":
+            return queryset.filter(unverified)
+        if self.value() == "present":
+            return queryset.filter(Exists(citations)).exclude(flagged).exclude(unverified)
+        return queryset

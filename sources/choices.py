@@ -16,3 +16,44 @@ class CitationRelation(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     CONTRADICTS = "contradicts", "Contradicts"
     CONTEXT = "context", "Context"
+
+
+class SourceHealth(models.TextChoices):
+    UNCHECKED = "unchecked", "Not checked yet"
+    OK = "ok", "OK"
+    MOVED = "moved", "Moved (redirected)"
+    CHANGED = "changed", "Text changed"
+    DEGRADED = "degraded", "Failing"
+    DEAD = "dead", "Dead"
+
+
+class CheckOutcome(models.TextChoices):
+    """The fetch outcomes of sources.fetcher.FetchOutcome, plus two that involve no fetch."""
+
+    OK = "ok", "OK"
+    REDIRECTED = "redirected", "Redirected"
+    SOFT_404 = "soft_404", "Redirected to the front page"
+    GONE = "gone", "Gone (404/410)"
+    NOT_FOUND = "not_found", "Refused (other 4xx)"
+    ACCESS_DENIED = "access_denied", "Access denied (401/403/451, paywall)"
+    RATE_LIMITED = "rate_limited", "Rate limited (429)"
+    SERVER_ERROR = "server_error", "Server error"
+    TIMEOUT = "timeout", "Timed out"
+    DNS_ERROR = "dns_error", "DNS error"
+    TLS_ERROR = "tls_error", "TLS error"
+    BLOCKED_UNSAFE = "blocked_unsafe", "Blocked: unsafe address"
+    BLOCKED_ROBOTS = "blocked_robots", "Blocked by robots.txt"
+    TOO_LARGE = "too_large", "Too large"
+    UNSUPPORTED_TYPE = "unsupported_type", "Unsupported content type"
+    STORED_TEXT = "stored_text", "Verified against the stored text (not fetched)"
+    ABANDONED = "abandoned", "Abandoned (the check kept crashing the worker)"
+
+
+class QuoteStatus(models.TextChoices):
+    UNVERIFIED = "unverified", "Not verified yet"
+    PRESENT = "present", "Present"
+    ALTERED = "altered", "Altered"
+    MISSING = "missing", "Missing"
+
+
+FLAGGED_QUOTE_STATUSES = (QuoteStatus.ALTERED, QuoteStatus.MISSING)

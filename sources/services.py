@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from sources.choices import QuoteStatus
 from sources.models import Citation, Source
 from sources.normalise import normalise_url
 from tracker.choices import EditorialStatus
@@ -26,6 +27,13 @@ SOURCE_FIELDS = (
     "stored_text",
 )
 CITATION_FIELDS = ("source", "excerpt", "locator", "relation", "accessed_on")
+
+
+def _check_after_commit(source_id: int) -> None:
+    """Verify the excerpts citing a source (a new citation, an edited excerpt) once this commits."""
+    from sources.tasks import enqueue_check  # the tasks module imports these services
+
+    enqueue_check(source_id)
 
 
 def source_find_by_url(url: str) -> Source | None:
@@ -54,8 +62,11 @@ def source_update(
                 data = {**data, "url": normalise_url(data["url"])}
             except ValueError as error:
                 raise ValidationError({"url": str(error)}) from None
-        if assign(source, data, editable=SOURCE_FIELDS):
+        changed = assign(source, data, editable=SOURCE_FIELDS)
+        if changed:
             save_validated(source, user=user, reason=reason)
+            if {"url", "stored_text"} & set(changed):
+                _check_after_commit(source.pk)
     return source
 
 
@@ -79,6 +90,7 @@ def citation_create(*, user: Any, reason: str, claim: Claim, data: Mapping[str, 
     citation = Citation(claim=claim)
     assign(citation, data, editable=CITATION_FIELDS)
     save_validated(citation, user=user, reason=reason)
+    _check_after_commit(citation.source_id)
     return citation
 
 
@@ -89,8 +101,13 @@ def citation_update(
     with change_set():
         citation = lock_current(citation, expected_version=expected_version)
         _require_claim_open(user, citation.claim)
-        if assign(citation, data, editable=CITATION_FIELDS):
+        changed = assign(citation, data, editable=CITATION_FIELDS)
+        if changed:
+            if {"excerpt", "source"} & set(changed):
+                citation.quote_status, citation.quote_check = QuoteStatus.UNVERIFIED, None
             save_validated(citation, user=user, reason=reason)
+            if {"excerpt", "source"} & set(changed):
+                _check_after_commit(citation.source_id)
     return citation
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from sources.admin import ExcerptCheckFilter
 from sources.models import Citation
 from sources.services import citation_create, citation_delete, citation_update
 from tracker import services
@@ -56,7 +57,7 @@ class CitationInline(admin.StackedInline):
 @admin.register(Claim)
 class ClaimAdmin(TrackedAdmin):
     list_display = ["__str__", "speaker", "kind", "stated_on", "status", "attribution_status", "veracity"]
-    list_filter = ["status", "kind", "attribution_status", "veracity", "topics"]
+    list_filter = ["status", "kind", "attribution_status", "veracity", "topics", ExcerptCheckFilter]
     search_fields = ["text", "context", "speaker__name"]
     autocomplete_fields = ["speaker", "topics"]
     list_select_related = ["speaker"]

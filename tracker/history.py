@@ -58,11 +58,16 @@ class TrackedHistory(HistoricalRecords):
             sender._tracked_history = self  # type: ignore[attr-defined]
 
 
-def tracked_history(*, m2m_fields: Iterable[str] = ()) -> TrackedHistory:
-    """The one way models declare history, so every historical table has the same shape."""
+def tracked_history(*, m2m_fields: Iterable[str] = (), excluded_fields: Iterable[str] = ()) -> TrackedHistory:
+    """The one way models declare history, so every historical table has the same shape.
+
+    `excluded_fields` is for machine bookkeeping that changes on every background run (a source's
+    check schedule); such fields are written with `save_bookkeeping()` and leave no history row.
+    """
     return TrackedHistory(
         bases=[HistoryBase],
         m2m_fields=list(m2m_fields),
+        excluded_fields=list(excluded_fields),
         history_change_reason_field=models.TextField(null=True),
         cascade_delete_history=False,
     )
@@ -142,6 +147,20 @@ def save_tracked(
             type(instance)._tracked_history.create_historical_record(instance, "+" if created else "~")  # type: ignore[attr-defined]
         finally:
             _unstamp(instance)
+
+
+def save_bookkeeping(instance: models.Model, *, fields: Iterable[str]) -> None:
+    """Save only history-excluded bookkeeping fields, without a history row or a version bump.
+
+    Refuses any field that history records, so this cannot become a way around `save_tracked()`.
+    """
+    fields = list(fields)
+    excluded = set(type(instance)._tracked_history.excluded_fields)  # type: ignore[attr-defined]
+    recorded = sorted(set(fields) - excluded)
+    if recorded:
+        raise ValueError(f"{', '.join(recorded)} are recorded in history; save them with save_tracked().")
+    with _history_off(instance):
+        instance.save(update_fields=fields)
 
 
 def delete_tracked(instance: models.Model, *, user: Any, reason: str) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_networks, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("TRACKER_VAR_DIR", str(BASE_DIR / "var")))
@@ -154,3 +155,58 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Background source checks (issue 3; sources/checking.py, sources/tasks.py). Limits nest so a
+# redelivery can never overtake a running check: fetch deadline < soft limit < hard limit <
+# longest retry countdown < broker visibility timeout.
+FETCH_DEADLINE_SECONDS = env_int("FETCH_DEADLINE_SECONDS", 20, minimum=1)
+CELERY_TASK_ACKS_LATE = True  # a check is acknowledged when it ends, so a killed worker loses nothing
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ...and its message goes back to the queue
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker reserves no more checks than it runs
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 90, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 120, minimum=2)
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=10)
+SOURCE_CHECK_MAX_RETRY_COUNTDOWN = env_int(
+    "SOURCE_CHECK_MAX_RETRY_COUNTDOWN", min(900, CELERY_BROKER_VISIBILITY_TIMEOUT // 2), minimum=1
+)
+if not (
+    FETCH_DEADLINE_SECONDS < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_BROKER_VISIBILITY_TIMEOUT
+):
+    raise ImproperlyConfigured(
+        "Need FETCH_DEADLINE_SECONDS < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < "
+        "CELERY_BROKER_VISIBILITY_TIMEOUT, or a running check could be delivered twice."
+    )
+if SOURCE_CHECK_MAX_RETRY_COUNTDOWN + CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "SOURCE_CHECK_MAX_RETRY_COUNTDOWN plus CELERY_TASK_TIME_LIMIT must stay below CELERY_BROKER_VISIBILITY_TIMEOUT."
+    )
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sqs://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_BROKER_VISIBILITY_TIMEOUT
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-sources": {
+        "task": "sources.tasks.dispatch_due_sources",
+        "schedule": env_int("SOURCE_CHECK_DISPATCH_EVERY_SECONDS", 60, minimum=1),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+REDIS_URL = _redis_url  # politeness state (host throttle, robots.txt) shared by workers; in-process when unset
+try:
+    FETCH_ALLOWED_PORTS = [int(port) for port in env_list("FETCH_ALLOWED_PORTS", ["80", "443"])]
+except ValueError:
+    raise ImproperlyConfigured("FETCH_ALLOWED_PORTS must be comma-separated port numbers.") from None
+FETCH_RESOLVER = env_str("FETCH_RESOLVER", "")  # dotted path; tests and benchmarks map names to 127.0.0.1
+FETCH_HOST_MIN_INTERVAL_SECONDS = env_float("FETCH_HOST_MIN_INTERVAL_SECONDS", 1.0, minimum=0.001)
+FETCH_HOST_WAIT_INLINE_SECONDS = env_float("FETCH_HOST_WAIT_INLINE_SECONDS", 2.0, minimum=0)
+FETCH_REDIS_KEY_PREFIX = env_str("FETCH_REDIS_KEY_PREFIX", "fetch")
+SOURCE_CHECK_DEAD_AFTER_FAILURES = env_int("SOURCE_CHECK_DEAD_AFTER_FAILURES", 3, minimum=1)
+SOURCE_CHECK_DEAD_AFTER_DAYS = env_int("SOURCE_CHECK_DEAD_AFTER_DAYS", 3, minimum=0)
+SOURCE_CHECK_MIN_INTERVAL_HOURS = env_int("SOURCE_CHECK_MIN_INTERVAL_HOURS", 24, minimum=1)
+SOURCE_CHECK_MAX_INTERVAL_DAYS = env_int("SOURCE_CHECK_MAX_INTERVAL_DAYS", 60, minimum=1)
+SOURCE_CHECK_FAILURE_INTERVAL_HOURS = env_int("SOURCE_CHECK_FAILURE_INTERVAL_HOURS", 24, minimum=1)
+SOURCE_CHECK_MAX_DELIVERIES = env_int("SOURCE_CHECK_MAX_DELIVERIES", 3, minimum=1)
+SOURCE_CHECK_DISPATCH_BATCH = env_int("SOURCE_CHECK_DISPATCH_BATCH", 500, minimum=1)
+SOURCE_CHECK_QUOTE_THRESHOLD = env_float("SOURCE_CHECK_QUOTE_THRESHOLD", 85.0, minimum=1)
+# "pattern=address" pairs answered by sources.resolvers.static_resolver (tests, benchmark only).
+FETCH_STATIC_HOSTS = dict(item.split("=", 1) for item in env_list("FETCH_STATIC_HOSTS", []) if "=" in item)

@@ -1,5 +1,6 @@
 """Test run: fast hashing, Celery eager unless a test starts a real worker."""
 
+from config.env import env_bool, env_float, env_networks
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -8,3 +9,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests never reach the internet: the fetcher resolves only the names a test maps, and tasks run
+# inline unless a test starts a real worker (tests/sources/test_celery_integration.py).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+FETCH_RESOLVER = "sources.resolvers.static_resolver"
+FETCH_ALLOWED_NETWORKS = env_networks("FETCH_ALLOWED_NETWORKS", ["127.0.0.0/8"])
+FETCH_HOST_MIN_INTERVAL_SECONDS = env_float("FETCH_HOST_MIN_INTERVAL_SECONDS", 0.001, minimum=0.001)

@@ -1,0 +1,470 @@
+"""Checking a source: is the page still there, did its text change, are the cited excerpts still in it.
+
+`source_check()` is the one entry point (Celery task, `checksources` command, admin "Check now"):
+
+1. Stored-text sources are verified against their stored text; nothing is fetched.
+2. Otherwise the page is fetched with the safe fetcher, politely (`sources.politeness`): robots.txt,
+   a minimum interval per host shared through Redis, Retry-After. A busy host raises `HostBusy`
+   after a short inline wait so the task can retry later without holding a worker.
+3. The network part runs outside any transaction; everything it concludes is written in one
+   transaction with the source row locked: one append-only `SourceCheck`, a `SourceSnapshot` when the
+   main text changed materially, one `CitationCheck` per citation, the citations' latest status,
+   empty metadata fields filled through `source_update()` (history under the system user, with a
+   reason) and the source's health and next check.
+4. A check that carries a task id is idempotent: a redelivered task finds its `SourceCheck` and stops.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import functools
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
+from django.db import IntegrityError, transaction
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from sources import content
+from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
+from sources.fetcher import FetchOutcome, FetchPolicy, FetchResult, policy_from_settings
+from sources.models import (
+    CHECK_BOOKKEEPING_FIELDS,
+    QUOTE_BOOKKEEPING_FIELDS,
+    Citation,
+    CitationCheck,
+    Source,
+    SourceCheck,
+    SourceCheckDelivery,
+    SourceSnapshot,
+)
+from sources.politeness import HostBusy, HostThrottle, RobotsCache, backoff_seconds, polite_fetch, robots_fetcher
+from tracker.history import get_system_user, save_bookkeeping
+
+logger = logging.getLogger(__name__)
+
+# Failures that count towards "dead": the page or the site is not answering with the document.
+# access_denied (and a paywall) means the page is there but closed to us: never dead. Neither are
+# outcomes caused by our own rules (robots.txt, unsafe address, size, type) or by load (429).
+DEATH_FAILURES = frozenset(
+    {
+        CheckOutcome.GONE,
+        CheckOutcome.SOFT_404,
+        CheckOutcome.NOT_FOUND,
+        CheckOutcome.SERVER_ERROR,
+        CheckOutcome.TIMEOUT,
+        CheckOutcome.DNS_ERROR,
+        CheckOutcome.TLS_ERROR,
+    }
+)
+SUCCESSES = frozenset({CheckOutcome.OK, CheckOutcome.REDIRECTED, CheckOutcome.STORED_TEXT})
+# Source fields metadata may fill, and the metadata attribute each comes from.
+METADATA_FIELDS = {"title": "title", "publisher": "publisher", "author": "author", "language": "language"}
+METADATA_REASON = "Filled empty fields from the page's metadata (automatic source check)"
+
+
+def _now() -> datetime.datetime:
+    """The clock of checks (tests move it to spread failures over days)."""
+    return timezone.now()
+
+
+# --- Fetching ----------------------------------------------------------------------------------
+
+
+class _LocalStore:
+    """The few Redis commands RobotsCache uses, in process memory (no REDIS_URL: `make run`)."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> str | None:
+        with self._lock:
+            value, expires = self._data.get(name, (None, 0.0))
+            return value if expires > time.monotonic() else None
+
+    def set(self, name: str, value: str, ex: int | None = None) -> None:
+        with self._lock:
+            self._data[name] = (value, time.monotonic() + (ex if ex is not None else 10**9))
+
+
+class LocalHostThrottle:
+    """HostThrottle's interface for one process, for when there is no Redis to share it through."""
+
+    def __init__(self, min_interval_seconds: float) -> None:
+        self.min_interval_seconds = min_interval_seconds
+        self._free_at: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, host: str) -> float:
+        with self._lock:
+            now = time.monotonic()
+            free_at = self._free_at.get(host, 0.0)
+            if free_at > now:
+                return free_at - now
+            self._free_at[host] = now + self.min_interval_seconds
+            return 0.0
+
+    def wait_time(self, host: str) -> float:
+        with self._lock:
+            return max(0.0, self._free_at.get(host, 0.0) - time.monotonic())
+
+    def block_for(self, host: str, seconds: float) -> float:
+        with self._lock:
+            free_at = max(self._free_at.get(host, 0.0), time.monotonic() + seconds)
+            self._free_at[host] = free_at
+            return free_at - time.monotonic()
+
+
+@dataclasses.dataclass(frozen=True)
+class Fetching:
+    """What every fetch of a source check shares in one process."""
+
+    policy: FetchPolicy
+    throttle: Any
+    robots: RobotsCache
+
+
+@functools.cache
+def fetching() -> Fetching:
+    """Policy, host throttle and robots cache from settings (rebuilt when tests change settings)."""
+    overrides: dict[str, Any] = {"allowed_ports": frozenset(settings.FETCH_ALLOWED_PORTS)}
+    if settings.FETCH_RESOLVER:
+        overrides["resolver"] = import_string(settings.FETCH_RESOLVER)
+    policy = policy_from_settings(**overrides)
+    prefix = settings.FETCH_REDIS_KEY_PREFIX
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+        throttle: Any = HostThrottle(client, settings.FETCH_HOST_MIN_INTERVAL_SECONDS, key_prefix=prefix)
+        store: Any = client
+    else:
+        throttle = LocalHostThrottle(settings.FETCH_HOST_MIN_INTERVAL_SECONDS)
+        store = _LocalStore()
+    robots = RobotsCache(store, robots_fetcher(policy), policy.user_agent, key_prefix=prefix)
+    return Fetching(policy=policy, throttle=throttle, robots=robots)
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("FETCH_") or setting == "REDIS_URL":
+        fetching.cache_clear()
+
+
+def fetch_page(url: str, *, sleep: Callable[[float], None] = time.sleep) -> FetchResult:
+    """Fetch politely; wait inline for a host that frees up soon, raise HostBusy otherwise.
+
+    The first fetch of a host takes its slot for robots.txt, so the page itself usually waits one
+    interval: short waits are cheaper here than a round trip through the broker.
+    """
+    tools = fetching()
+    deadline = time.monotonic() + settings.FETCH_HOST_WAIT_INLINE_SECONDS
+    while True:
+        try:
+            return polite_fetch(url, policy=tools.policy, throttle=tools.throttle, robots=tools.robots)
+        except HostBusy as busy:
+            if time.monotonic() + busy.retry_in_seconds > deadline:
+                raise
+            sleep(busy.retry_in_seconds)
+
+
+# --- The check ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Observation:
+    """What the network part of a check saw, before anything is written."""
+
+    started_at: datetime.datetime
+    outcome: str
+    url: str = ""
+    result: FetchResult | None = None
+    text: str | None = None  # main text, when there is one to verify excerpts against
+    fingerprint: str = ""
+    metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
+    error: str = ""
+
+
+def _observe(source: Source) -> _Observation:
+    started_at = _now()
+    if source.stored_text.strip():
+        text = source.stored_text
+        return _Observation(
+            started_at=started_at,
+            outcome=CheckOutcome.STORED_TEXT,
+            url=source.url,
+            text=text,
+            fingerprint=content.fingerprint(text),
+        )
+    result = fetch_page(source.url)
+    observation = _Observation(
+        started_at=started_at, outcome=str(result.outcome), url=source.url, result=result, error=result.error
+    )
+    if not result.ok:
+        return observation
+    mime = (result.content_type or "").split(";")[0].strip().lower()
+    if mime in ("text/html", "application/xhtml+xml"):
+        observation.text = content.extract_main_text(result.text, url=result.final_url) or ""
+        observation.metadata = _metadata_dict(content.extract_metadata(result.text, url=result.final_url))
+    elif mime == "text/plain":
+        observation.text = result.text
+    if observation.text is not None:
+        observation.fingerprint = content.fingerprint(observation.text)
+    else:
+        # PDF: no text extraction yet; a hash of the bytes still tells us whether the file changed.
+        observation.fingerprint = hashlib.sha256(result.body).hexdigest()
+        observation.error = "No text extracted from this content type; excerpts not verified."
+    return observation
+
+
+def _metadata_dict(metadata: Any) -> dict[str, Any]:
+    if metadata is None:
+        return {}
+    values = dataclasses.asdict(metadata) if dataclasses.is_dataclass(metadata) else dict(metadata)
+    return {
+        key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in values.items() if value
+    }
+
+
+def source_check(*, source_id: int, task_id: str | None = None) -> SourceCheck | None:
+    """Check one source now and record the result; None when the source is gone or has nothing to check.
+
+    With `task_id`, a second call for the same task returns the first call's row and fetches nothing.
+    Raises HostBusy when the page's host cannot be contacted soon (the caller retries later).
+    """
+    if task_id:
+        done = SourceCheck.objects.filter(task_id=task_id).first()
+        if done is not None:
+            return done
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None or not (source.url or source.stored_text.strip()):
+        return None
+    observation = _observe(source)
+    try:
+        return _record(source_id=source_id, task_id=task_id, observation=observation)
+    except IntegrityError:
+        # Another delivery of the same task recorded it between our first look and now.
+        done = SourceCheck.objects.filter(task_id=task_id).first() if task_id else None
+        if done is None:
+            raise
+        return done
+
+
+def source_check_abandon(*, source_id: int, task_id: str | None, reason: str) -> SourceCheck | None:
+    """Record that a check was given up (it kept killing its worker); the source is scheduled as usual."""
+    if task_id and (done := SourceCheck.objects.filter(task_id=task_id).first()):
+        return done
+    if not Source.objects.filter(pk=source_id).exists():
+        return None
+    observation = _Observation(started_at=_now(), outcome=CheckOutcome.ABANDONED, error=reason)
+    return _record(source_id=source_id, task_id=task_id, observation=observation)
+
+
+def source_check_defer(*, source_id: int, until: datetime.datetime) -> None:
+    """Move a source's next check later (its host asked us to wait longer than a task may sleep)."""
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is not None:
+            source.next_check_at = max(until, source.next_check_at or until)
+            save_bookkeeping(source, fields=["next_check_at"])
+
+
+def record_delivery(*, task_id: str, retries: int, source_id: int) -> int:
+    """Count one more start of this task (a Celery retry is a new delivery key); return the count."""
+    key = f"{task_id}:{retries}"
+    with transaction.atomic():
+        delivery, _ = SourceCheckDelivery.objects.select_for_update().get_or_create(
+            delivery_key=key, defaults={"source_id": source_id}
+        )
+        delivery.deliveries += 1
+        delivery.save(update_fields=["deliveries", "last_started_at"])
+    return delivery.deliveries
+
+
+def _record(*, source_id: int, task_id: str | None, observation: _Observation) -> SourceCheck | None:
+    now = _now()
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            return None
+        result = observation.result
+        check = SourceCheck(
+            source=source,
+            task_id=task_id or None,
+            started_at=observation.started_at,
+            finished_at=now,
+            url=observation.url,
+            outcome=observation.outcome,
+            error=observation.error[:5000],
+            fingerprint=observation.fingerprint,
+            metadata_found=observation.metadata,
+        )
+        if result is not None:
+            check.http_status = result.status
+            check.redirect_chain = result.redirect_chain
+            check.final_url = result.final_url[:2000] if result.final_url != observation.url else ""
+            check.elapsed_ms = result.elapsed_ms
+            check.content_type = (result.content_type or "")[:100]
+
+        success = observation.outcome in SUCCESSES
+        if success:
+            check.snapshot, check.text_changed = _snapshot(source, observation)
+            source.content_fingerprint = observation.fingerprint
+        if observation.metadata:
+            source, check.metadata_filled = _fill_metadata(source, observation.metadata)
+        _schedule(source, check, observation, now=now)
+        check.health = source.health
+        check.next_check_at = source.next_check_at
+        check.save()
+        save_bookkeeping(source, fields=CHECK_BOOKKEEPING_FIELDS)
+        if success and observation.text is not None:
+            _verify_citations(source, check, observation.text)
+    return check
+
+
+def _snapshot(source: Source, observation: _Observation) -> tuple[SourceSnapshot | None, bool]:
+    """The snapshot for this text: the latest one if nothing material changed, else a new one."""
+    latest = source.snapshots.order_by("-created_at", "-id").first()
+    if latest is not None and latest.fingerprint == observation.fingerprint:
+        return latest, False
+    text = observation.text if observation.text is not None else ""
+    if latest is not None and not content.is_material_change(latest.text, text):
+        return latest, False
+    snapshot = SourceSnapshot.objects.create(source=source, text=text, fingerprint=observation.fingerprint)
+    # The first snapshot is the baseline, not a change.
+    return snapshot, latest is not None
+
+
+def _schedule(source: Source, check: SourceCheck, observation: _Observation, *, now: datetime.datetime) -> None:
+    """Health, failure counting and the next check, from this check's outcome."""
+    outcome = observation.outcome
+    minimum = datetime.timedelta(hours=settings.SOURCE_CHECK_MIN_INTERVAL_HOURS)
+    maximum = datetime.timedelta(days=settings.SOURCE_CHECK_MAX_INTERVAL_DAYS)
+    failure_interval = datetime.timedelta(hours=settings.SOURCE_CHECK_FAILURE_INTERVAL_HOURS)
+    source.last_checked_at = now
+    if outcome in SUCCESSES:
+        source.consecutive_failures = 0
+        source.first_failure_at = None
+        if check.text_changed:
+            source.health = SourceHealth.CHANGED
+        elif outcome == CheckOutcome.REDIRECTED:
+            source.health = SourceHealth.MOVED
+        else:
+            source.health = SourceHealth.OK
+        if outcome == CheckOutcome.STORED_TEXT:
+            # Stored text only changes through an edit, which queues a check itself.
+            source.check_interval, source.next_check_at = None, None
+            return
+        # Stable pages are checked less and less often; a change brings them back to the minimum.
+        stable = not check.text_changed and source.check_interval is not None
+        interval = min(maximum, source.check_interval * 2) if stable else minimum
+    elif outcome in DEATH_FAILURES:
+        source.consecutive_failures += 1
+        source.first_failure_at = source.first_failure_at or now
+        spread = now - source.first_failure_at
+        dead = (
+            source.consecutive_failures >= settings.SOURCE_CHECK_DEAD_AFTER_FAILURES
+            and spread >= datetime.timedelta(days=settings.SOURCE_CHECK_DEAD_AFTER_DAYS)
+        )
+        source.health = SourceHealth.DEAD if dead else SourceHealth.DEGRADED
+        interval = failure_interval
+    else:
+        # The page answered but not with the document (access denied, rate limited), or our own
+        # rules stopped us: degraded, never dead, and the failure count is left as it is.
+        source.health = SourceHealth.DEGRADED
+        interval = failure_interval
+        retry_after = observation.result.retry_after_seconds if observation.result else None
+        if outcome == CheckOutcome.RATE_LIMITED:
+            interval = datetime.timedelta(seconds=backoff_seconds(0, base=3600, cap=6 * 3600, retry_after=retry_after))
+    source.check_interval = interval
+    source.next_check_at = now + interval
+
+
+def _fill_metadata(source: Source, metadata: dict[str, Any]) -> tuple[Source, list[str]]:
+    """Fill the source's empty fields from the page's metadata; never overwrite an editor's value."""
+    from sources.services import source_update
+
+    data: dict[str, Any] = {}
+    for field_name, key in METADATA_FIELDS.items():
+        value = str(metadata.get(key) or "").strip()
+        max_length = Source._meta.get_field(field_name).max_length
+        if value and not getattr(source, field_name) and max_length and len(value) <= max_length:
+            data[field_name] = value
+    published = metadata.get("published_on")
+    if published and source.published_on is None:
+        try:
+            day = datetime.date.fromisoformat(str(published)[:10])
+        except ValueError:
+            day = None
+        if day is not None and day <= timezone.localdate():
+            data["published_on"] = day
+            precision = metadata.get("published_precision")
+            if precision:
+                data["published_on_precision"] = precision
+    if not data:
+        return source, []
+    bookkeeping = {name: getattr(source, name) for name in CHECK_BOOKKEEPING_FIELDS}
+    try:
+        with transaction.atomic():
+            updated = source_update(
+                source=source,
+                user=get_system_user(),
+                reason=METADATA_REASON,
+                data=data,
+                expected_version=source.version,
+            )
+    except ValidationError as error:
+        logger.info("Metadata for source %s not used: %s", source.pk, error)
+        return source, []
+    # source_update re-read the row; carry over the bookkeeping this check already computed.
+    for name, value in bookkeeping.items():
+        setattr(updated, name, value)
+    return updated, sorted(data)
+
+
+def _verify_citations(source: Source, check: SourceCheck, text: str) -> None:
+    threshold = settings.SOURCE_CHECK_QUOTE_THRESHOLD
+    for citation in Citation.objects.filter(source=source).order_by("pk"):
+        match = content.verify_excerpt(citation.excerpt, text, threshold=threshold)
+        citation_check = CitationCheck.objects.create(
+            source_check=check,
+            citation=citation,
+            excerpt=citation.excerpt,
+            status=match.status,
+            score=round(float(match.score), 2),
+            matched_passage=match.matched_passage or "",
+            start=match.start,
+            end=match.end,
+        )
+        citation.quote_status = match.status
+        citation.quote_check = citation_check
+        save_bookkeeping(citation, fields=QUOTE_BOOKKEEPING_FIELDS)
+
+
+def reset_quote_status(citation: Citation) -> None:
+    """An edited excerpt (or a new source) has not been verified yet."""
+    citation.quote_status = QuoteStatus.UNVERIFIED
+    citation.quote_check = None
+
+
+__all__ = [
+    "DEATH_FAILURES",
+    "FetchOutcome",
+    "fetch_page",
+    "fetching",
+    "record_delivery",
+    "reset_quote_status",
+    "source_check",
+    "source_check_abandon",
+    "source_check_defer",
+]
