@@ -10,7 +10,10 @@ class TrackerConfig(AppConfig):
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
 
 
-def _sync_roles_after_migrate(sender, apps, verbosity=0, **kwargs) -> None:
+def _sync_roles_after_migrate(sender, apps=None, verbosity=0, **kwargs) -> None:
+    # `flush` (transactional tests tear down with it) sends post_migrate without `apps`.
+    from django.apps import apps as installed_apps
+
     from tracker.roles import sync_roles
 
-    sync_roles(apps, verbosity=verbosity)
+    sync_roles(apps or installed_apps, verbosity=verbosity)

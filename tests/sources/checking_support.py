@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
-import pytest
-
 from tests.sources.httpserver import LocalHTTPServer
 
 HOST = "news.test"
@@ -39,17 +34,6 @@ def article_html(
 </article>
 <footer>{footer}</footer>
 </body></html>"""
-
-
-@pytest.fixture
-def news_server(settings) -> Iterator[LocalHTTPServer]:
-    """A local server reachable as http://news.test:<port>/, with a fresh politeness namespace."""
-    with LocalHTTPServer() as server:
-        settings.FETCH_ALLOWED_PORTS = [server.port]
-        settings.FETCH_STATIC_HOSTS = {HOST: "127.0.0.1", "*.news.test": "127.0.0.1"}
-        # Throttle and robots.txt entries live in Redis when REDIS_URL is set: keep tests apart.
-        settings.FETCH_REDIS_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
-        yield server
 
 
 def page_url(server: LocalHTTPServer, path: str) -> str:

@@ -9,7 +9,7 @@ from sources import checking
 from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
 from sources.models import Citation, CitationCheck, Source, SourceCheck, SourceSnapshot
 from tests.factories import CitationFactory, SourceFactory
-from tests.sources.checking_support import ARTICLE_PARAGRAPHS, article_html, news_server, page_url  # noqa: F401
+from tests.sources.checking_support import ARTICLE_PARAGRAPHS, article_html, page_url
 from tracker.choices import DatePrecision, HistoryAction
 from tracker.history import get_system_user, save_bookkeeping
 
