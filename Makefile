@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench worker beat superuser clean
+.PHONY: run test lint check bench worker beat superuser clean bench-checks
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,11 +13,12 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 # Embedded SQLite database and filesystem Celery broker under var/: nothing else needs to run.
+# A Celery worker and beat run beside the server (bin/run-with-workers) and stop with it.
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py loadseeds
 	$(BIN)/python manage.py createlocalsuperuser
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	BIN=$(BIN) bin/run-with-workers $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Whole suite against DATABASE_URL (SQLite when unset).
 test: $(STAMP)
@@ -33,3 +34,7 @@ check: $(STAMP)
 
 clean:
 	rm -rf var .pytest_cache
+
+# Source-check throughput of one worker process (docs/benchmarks.md). Needs Redis and PostgreSQL.
+bench-checks: $(STAMP)
+	$(BIN)/python bench/checks.py $(BENCH_ARGS)
