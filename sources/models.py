@@ -188,10 +188,10 @@ class SourceSnapshot(models.Model):
         return f"{self.source} @ {self.created_at:%Y-%m-%d %H:%M}"
 
     def diff_against(self, older: SourceSnapshot | None) -> str:
-        """A unified diff from `older` (the previous snapshot) to this one."""
-        from sources.content import text_diff
+        """A unified diff, one sentence per line, from `older` (the previous snapshot) to this one."""
+        from sources.content import unified_diff
 
-        return text_diff(older.text if older else "", self.text)
+        return unified_diff(older.text if older else "", self.text)
 
 
 class SourceCheck(models.Model):
