@@ -182,6 +182,10 @@ if SOURCE_CHECK_MAX_RETRY_COUNTDOWN + CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VI
     )
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sqs://")):
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_BROKER_VISIBILITY_TIMEOUT
+    # Sweep for messages of dead workers every few seconds (kombu's default is ~100 s between scans),
+    # so a killed worker's check is redelivered soon after the visibility timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = max(1, min(60, CELERY_BROKER_VISIBILITY_TIMEOUT // 5))
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
