@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -280,15 +280,23 @@ def source_check_defer(*, source_id: int, until: datetime.datetime) -> None:
 
 
 def record_delivery(*, task_id: str, retries: int, source_id: int) -> int:
-    """Count one more start of this task (a Celery retry is a new delivery key); return the count."""
-    key = f"{task_id}:{retries}"
-    with transaction.atomic():
-        delivery, _ = SourceCheckDelivery.objects.select_for_update().get_or_create(
-            delivery_key=key, defaults={"source_id": source_id}
+    """Count one more start of this task (a Celery retry is a new delivery key); return the count.
+
+    One atomic upsert (PostgreSQL and SQLite >= 3.35 both speak it), committed at once: the count
+    must survive the worker being killed a moment later.
+    """
+    table = SourceCheckDelivery._meta.db_table
+    now = _now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (delivery_key, source_id, deliveries, first_started_at, last_started_at) "  # noqa: S608 - table name from the model
+            "VALUES (%s, %s, 1, %s, %s) "
+            "ON CONFLICT (delivery_key) DO UPDATE "
+            f"SET deliveries = {table}.deliveries + 1, last_started_at = excluded.last_started_at "
+            "RETURNING deliveries",
+            [f"{task_id}:{retries}", source_id, now, now],
         )
-        delivery.deliveries += 1
-        delivery.save(update_fields=["deliveries", "last_started_at"])
-    return delivery.deliveries
+        return int(cursor.fetchone()[0])
 
 
 def _record(*, source_id: int, task_id: str | None, observation: _Observation) -> SourceCheck | None:
@@ -334,7 +342,8 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
 
 def _snapshot(source: Source, observation: _Observation) -> tuple[SourceSnapshot | None, bool]:
     """The snapshot for this text: the latest one if nothing material changed, else a new one."""
-    latest = source.snapshots.order_by("-created_at", "-id").first()
+    # The text of the latest snapshot is read only if the fingerprint differs (it can be long).
+    latest = source.snapshots.order_by("-created_at", "-id").defer("text").first()
     if latest is not None and latest.fingerprint == observation.fingerprint:
         return latest, False
     text = observation.text if observation.text is not None else ""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import hashlib
 import html as _html
 import json
@@ -300,6 +301,11 @@ def _normalise_spans(text: str) -> tuple[str, list[int], list[int]]:
         starts.pop()
         ends.pop()
     return "".join(out), starts, ends
+
+
+# verify_excerpt runs once per citation against the same source text; normalising a long article is
+# a per-character Python loop, so keep the last few results (read-only: callers only index them).
+_normalise_spans_cached = functools.lru_cache(maxsize=8)(_normalise_spans)
 
 
 def normalise_with_map(text: str) -> tuple[str, list[int]]:
@@ -791,7 +797,7 @@ def verify_excerpt(excerpt: str, text: str, *, threshold: float = 85.0) -> Quote
     if not pieces or not text:
         return QuoteMatch("missing", 0.0, "", None, None)
 
-    hay, starts, ends = _normalise_spans(text)
+    hay, starts, ends = _normalise_spans_cached(text)
     if not hay:
         return QuoteMatch("missing", 0.0, "", None, None)
 
