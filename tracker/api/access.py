@@ -80,11 +80,30 @@ def is_partner(request) -> bool:
 class TrackerAPIPermission(BasePermission):
     """Reading needs a key or a team account; writing needs a team account or a key with `submit`.
 
-    Partner `submit` keys may only do what a viewset lists in `partner_submit_actions`. The services
-    then check the account's role, so a viewer's key still cannot edit.
+    Partner `submit` keys may only do what a viewset lists in `partner_submit_actions`. A team write
+    is refused here when the role lacks the model permission (a clear 403 before If-Match is even
+    looked at); the services check again, with the record's state (e.g. published) in view.
     """
 
     message = "You do not have permission to do this."
+    action_verbs = {
+        "create": "add",
+        "partial_update": "change",
+        "update": "change",
+        "destroy": "delete",
+        "submit": "change",
+        "publish": "publish",
+        "return_to_draft": "publish",
+        "retract": "publish",
+    }
+
+    def _team_may(self, request, view) -> bool:
+        verb = self.action_verbs.get(getattr(view, "action", None) or "")
+        visible = getattr(view, "visible", None)
+        model = visible(partner=False).model if visible else None
+        if verb is None or model is None:
+            return True
+        return request.user.has_perm(f"{model._meta.app_label}.{verb}_{model._meta.model_name}")
 
     def has_permission(self, request, view) -> bool:
         if not request.user or not request.user.is_authenticated:
@@ -98,7 +117,9 @@ class TrackerAPIPermission(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        return key is None or key.scope == APIKeyScope.SUBMIT
+        if key is not None and key.scope != APIKeyScope.SUBMIT:
+            return False
+        return self._team_may(request, view)
 
 
 # --- Throttling -----------------------------------------------------------------------------------

@@ -182,7 +182,9 @@ class TopicViewSet(TrackedViewSet):
 
 def with_visible_evidence(queryset, partner: bool):
     return queryset.prefetch_related(
-        Prefetch("evidence", queryset=visible_claims(partner=partner).only("id"), to_attr="visible_evidence")
+        Prefetch(
+            "evidence", queryset=visible_claims(partner=partner).only("id").order_by("id"), to_attr="visible_evidence"
+        )
     )
 
 
