@@ -37,6 +37,9 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     if isinstance(detail, dict):
         out = []
         for name, value in detail.items():
+            if isinstance(name, int):  # DRF keys the errors of list items by their index
+                out += _flatten(value, f"{prefix}[{name}]")
+                continue
             field = name if name != "non_field_errors" else ""
             out += _flatten(value, f"{prefix}.{field}" if prefix and field else (field or prefix))
         return out
