@@ -319,3 +319,31 @@ class APIKey(models.Model):
     def __str__(self) -> str:
         owner = self.partner.name if self.partner_id else self.user.get_username()
         return f"{self.prefix}… ({owner}, {self.scope})"
+
+
+class FeedEvent(models.Model):
+    """One entry of the partner changes feed: a partner-visible record changed (`upsert`) or stopped
+    being visible (`delete`: deleted, unpublished or retracted). `seq` is the commit order (tracker/feed.py).
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    resource = models.CharField(max_length=20, help_text="The API resource, e.g. claims.")
+    object_id = models.BigIntegerField()
+    op = models.CharField(max_length=10, choices=[("upsert", "upsert"), ("delete", "delete")])
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["resource", "object_id", "seq"], name="feedevent_record_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.op} {self.resource}/{self.object_id}"
+
+
+class FeedSequence(models.Model):
+    """The single row whose lock orders the feed; `last_seq` is the last number handed out."""
+
+    last_seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"feed at {self.last_seq}"

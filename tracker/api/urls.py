@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from positions.api.views import PositionChangeList, PositionViewSet
 from sources.api.views import CitationViewSet, SourceViewSet
+from tracker.api.feed import ChangeFeed
 from tracker.api.views import ActorViewSet, ClaimViewSet, RoleViewSet, TopicViewSet
 
 router = DefaultRouter()
@@ -19,6 +20,7 @@ router.register("citations", CitationViewSet, basename="citation")
 
 app_name = "api"
 urlpatterns = [
+    path("changes/", ChangeFeed.as_view(), name="change-list"),
     path("position-changes/", PositionChangeList.as_view(), name="position-change-list"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
