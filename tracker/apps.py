@@ -8,6 +8,7 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        from tracker import feed  # noqa: F401 (connects the changes feed to history rows)
 
 
 def _sync_roles_after_migrate(sender, apps=None, verbosity=0, **kwargs) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from tracker.choices import (
     ActorKind,
+    APIKeyScope,
     AttributionStatus,
     ClaimKind,
     DatePrecision,
@@ -263,3 +265,85 @@ class Claim(TrackedModel):
         self.stated_on = truncate_to_precision(self.stated_on, self.stated_on_precision)
         if self.veracity != Veracity.UNRATED and not self.veracity_rationale.strip():
             raise ValidationError({"veracity_rationale": "Explain the veracity rating."})
+
+
+class Partner(models.Model):
+    """An outside organisation (newsroom, research team) that reads our published data through the API.
+
+    Its `user` is the account its keys act as, so history names the partner on what it submits.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    contact_email = models.EmailField(blank=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partner")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class APIKey(models.Model):
+    """One API key: a visible prefix and the SHA-256 of the whole key; the secret itself is never stored.
+
+    A key belongs either to a partner (acting as the partner's user, seeing published data only) or
+    to a team member (acting as that user, with their role's permissions).
+    """
+
+    name = models.CharField(max_length=200, help_text="What the key is for, e.g. 'nightly mirror'.")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys", null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(max_length=10, choices=APIKeyScope.choices, default=APIKeyScope.READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(prefix="") & ~Q(hashed_key=""),
+                name="apikey_prefix_and_hash_set",
+                violation_error_message="An API key needs its prefix and hash.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.partner.name if self.partner_id else self.user.get_username()
+        return f"{self.prefix}… ({owner}, {self.scope})"
+
+
+class FeedEvent(models.Model):
+    """One entry of the partner changes feed: a partner-visible record changed (`upsert`) or stopped
+    being visible (`delete`: deleted, unpublished or retracted). `seq` is the commit order (tracker/feed.py).
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    resource = models.CharField(max_length=20, help_text="The API resource, e.g. claims.")
+    object_id = models.BigIntegerField()
+    op = models.CharField(max_length=10, choices=[("upsert", "upsert"), ("delete", "delete")])
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["resource", "object_id", "seq"], name="feedevent_record_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.op} {self.resource}/{self.object_id}"
+
+
+class FeedSequence(models.Model):
+    """The single row whose lock orders the feed; `last_seq` is the last number handed out."""
+
+    last_seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"feed at {self.last_seq}"

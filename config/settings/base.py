@@ -143,10 +143,39 @@ FETCH_USER_AGENT = f"FactPositionTracker/1.0 (+{FETCH_CONTACT_URL})"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The partner API (tracker/api/base.py): keys or team sessions, published-only for partners.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.access.APIKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.access.TrackerAPIPermission"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.access.TrackerCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.access.KeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"key": env_str("API_THROTTLE_RATE", "600/minute")},
+    "EXCEPTION_HANDLER": "tracker.api.base.problem_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fact and position tracker API",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActorKindEnum": "tracker.choices.ActorKind",
+        "ClaimKindEnum": "tracker.choices.ClaimKind",
+        "SourceKindEnum": "sources.choices.SourceKind",
+        "DatePrecisionEnum": "tracker.choices.DatePrecision",
+    },
 }
 
 LOGGING = {
