@@ -55,8 +55,11 @@ def test_an_editor_enters_a_claim_with_an_existing_and_a_new_source_in_one_chang
             topics=[topic],
             citations=[
                 {"source": existing.pk, "excerpt": "the UK is willing to send troops", "locator": "paragraph 7"},
-                {"url": "HTTPS://News.Example.COM/paris?utm_source=x#top", "title": "Paris summit",
-                 "excerpt": "  send troops to Ukraine if necessary  "},
+                {
+                    "url": "HTTPS://News.Example.COM/paris?utm_source=x#top",
+                    "title": "Paris summit",
+                    "excerpt": "  send troops to Ukraine if necessary  ",
+                },
             ],
         ),
     )
@@ -73,7 +76,9 @@ def test_an_editor_enters_a_claim_with_an_existing_and_a_new_source_in_one_chang
     )
     row = claim.history.get()
     assert (row.history_user, row.history_change_reason, row.history_action) == (
-        editor, "Entered from the Paris article", HistoryAction.CREATED
+        editor,
+        "Entered from the Paris article",
+        HistoryAction.CREATED,
     )
     change_ids = {r.history_change_id for r in Citation.history.filter(claim_id=claim.pk)}
     change_ids |= {r.history_change_id for r in new_source.history.all()}
@@ -184,8 +189,13 @@ def test_a_stale_edit_shows_the_conflict_page_and_overwrites_nothing(client, edi
     form_version = claim.version
     from tracker.services import claim_update
 
-    claim_update(claim=claim, user=reviewer, reason="Reviewer fix", data={"text": "Their wording."},
-                 expected_version=form_version)
+    claim_update(
+        claim=claim,
+        user=reviewer,
+        reason="Reviewer fix",
+        data={"text": "Their wording."},
+        expected_version=form_version,
+    )
     history_before = claim.history.count()
     client.force_login(editor)
 
@@ -241,7 +251,9 @@ def test_the_review_workflow_records_each_transition_and_the_comment(client, edi
 
     claim.refresh_from_db()
     assert claim.status == EditorialStatus.RETRACTED
-    rows = [(r.history_action, r.history_user.username, r.history_change_reason) for r in claim.history.order_by("pk")[1:]]
+    rows = [
+        (r.history_action, r.history_user.username, r.history_change_reason) for r in claim.history.order_by("pk")[1:]
+    ]
     assert rows == [
         (HistoryAction.SUBMITTED, "editor", "Ready for review"),
         (HistoryAction.RETURNED, "reviewer", "Quote the excerpt exactly, please"),
@@ -286,7 +298,9 @@ def test_a_stale_workflow_button_shows_the_conflict_page(client, editor, reviewe
 
 
 def test_claim_text_and_excerpts_with_markup_render_inert(client, editor):
-    claim = ClaimFactory(text='<script>alert("x")</script> said', status=EditorialStatus.PUBLISHED, stated_on="2025-02-17")
+    claim = ClaimFactory(
+        text='<script>alert("x")</script> said', status=EditorialStatus.PUBLISHED, stated_on="2025-02-17"
+    )
     claim.topics.add(TopicFactory(title="<b>Topic</b>"))
     CitationFactory(claim=claim, excerpt='<img src=x onerror="alert(1)"><b>bold</b>')
     client.force_login(editor)

@@ -38,12 +38,27 @@ def _pages(dossier):
 
 
 EXPECTED_WRITE = {
-    "editor": {"new claim": 200, "new position": 200, "import": 200, "edit published claim": 403,
-               "edit published position": 403},
-    "reviewer": {"new claim": 200, "new position": 200, "import": 200, "edit published claim": 200,
-                 "edit published position": 200},
-    "viewer": {"new claim": 403, "new position": 403, "import": 403, "edit published claim": 403,
-               "edit published position": 403},
+    "editor": {
+        "new claim": 200,
+        "new position": 200,
+        "import": 200,
+        "edit published claim": 403,
+        "edit published position": 403,
+    },
+    "reviewer": {
+        "new claim": 200,
+        "new position": 200,
+        "import": 200,
+        "edit published claim": 200,
+        "edit published position": 200,
+    },
+    "viewer": {
+        "new claim": 403,
+        "new position": 403,
+        "import": 403,
+        "edit published claim": 403,
+        "edit published position": 403,
+    },
 }
 
 
