@@ -48,6 +48,10 @@ def _esc(value: object) -> str:
     return escape(str(value), quote=True)
 
 
+def _shorten(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
 @dataclass
 class TimelinePoint:
     """A position on a row: where it sits, what it says, and the page with its evidence."""
@@ -130,7 +134,10 @@ def timeline_svg(rows: Sequence[TimelineRow], *, title: str) -> SafeString:
             f'<rect x="{LABEL_WIDTH}" y="{top + 4}" width="{PLOT_WIDTH}" height="{ROW_HEIGHT - 8}" '
             f'fill="{"#fafbfc" if index % 2 else "#ffffff"}" stroke="#e3e6ec"/>'
         )
-        label = f'<text class="tl-label" x="8" y="{mid + 4:.1f}">{_esc(row.title[:28])}</text>'
+        label = (
+            f'<text class="tl-label" x="8" y="{mid + 4:.1f}"><title>{_esc(row.title)}</title>'
+            f"{_esc(_shorten(row.title, 24))}</text>"
+        )
         out.append(f'<a href="{_esc(row.href)}">{label}</a>' if row.href else label)
 
         def y(stance: str, top: float = top) -> float:
@@ -197,11 +204,17 @@ def matrix_svg(
     ]
     for ci, (name, href) in enumerate(columns):
         cx = LABEL_WIDTH + ci * cell_w + cell_w / 2
-        text = f'<text class="mx-label" x="{cx:.1f}" y="{head_h - 10}" text-anchor="middle">{_esc(name[:18])}</text>'
+        text = (
+            f'<text class="mx-label" x="{cx:.1f}" y="{head_h - 10}" text-anchor="middle">'
+            f"{_esc(_shorten(name, 18))}</text>"
+        )
         out.append(f'<a href="{_esc(href)}"><title>{_esc(name)}</title>{text}</a>' if href else text)
     for ri, (name, href) in enumerate(rows):
         ry = head_h + ri * cell_h
-        text = f'<text class="mx-label" x="8" y="{ry + cell_h / 2 + 4:.1f}">{_esc(name[:26])}</text>'
+        text = (
+            f'<text class="mx-label" x="8" y="{ry + cell_h / 2 + 4:.1f}"><title>{_esc(name)}</title>'
+            f"{_esc(_shorten(name, 26))}</text>"
+        )
         out.append(f'<a href="{_esc(href)}">{text}</a>' if href else text)
         for ci in range(len(columns)):
             cx = LABEL_WIDTH + ci * cell_w

@@ -186,7 +186,7 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 ("Summary", current.summary, mine["summary"]),
                 ("Conditions", current.conditions, mine["conditions"]),
                 ("Evidence", [str(c.pk) for c in current.evidence.all()], [str(c.pk) for c in mine["evidence"]]),
-                ("Status", current.get_status_display(), "(unchanged)"),
+                ("Status", current.get_status_display(), None),
             ]
             return render_conflict(request, error=error, rows=rows, back_url=reverse("positions:edit", args=[pk]))
         except (ValidationError, PermissionDenied) as error:

@@ -10,7 +10,10 @@ class TrackerConfig(AppConfig):
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
 
 
-def _sync_roles_after_migrate(sender, apps, verbosity=0, **kwargs) -> None:
+def _sync_roles_after_migrate(sender, apps=None, verbosity=0, **kwargs) -> None:
     from tracker.roles import sync_roles
 
+    if apps is None:
+        # `flush` (run after every transactional test) sends post_migrate without `apps`.
+        from django.apps import apps
     sync_roles(apps, verbosity=verbosity)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from positions.charts import MatrixCell, TimelineMark, TimelinePoint, TimelineRow, legend_html, matrix_svg, timeline_svg
+from positions.choices import Stance
 from positions.models import Position
 from positions.selectors import TEAM_STATUSES, position_changes, stance_matrix_as_of, stances_as_of
 from sources.forms import CitationFormSet, ExistingCitationFormSet
@@ -320,7 +321,9 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
         )
     timeline = timeline_svg(sorted(rows.values(), key=lambda r: r.title), title=f"Stances on {topic.title} over time")
-    changes = position_changes(topic=topic, since=since, until=until, include_first=True)
+    changes = list(position_changes(topic=topic, since=since, until=until, include_first=True))
+    for change in changes:
+        change.previous_stance_label = Stance(change.previous_stance).label if change.previous_stance else ""
     return render(
         request,
         "tracker/topic_detail.html",
@@ -492,7 +495,7 @@ def _claim_conflict_rows(error: ConflictError, form: ClaimForm) -> list[tuple[st
         ),
         ("Veracity", current.get_veracity_display(), dict(form.fields["veracity"].choices).get(mine.get("veracity"))),
         ("Veracity rationale", current.veracity_rationale, mine.get("veracity_rationale")),
-        ("Status", current.get_status_display(), "(unchanged)"),
+        ("Status", current.get_status_display(), None),
     ]
 
 

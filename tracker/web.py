@@ -128,16 +128,18 @@ def render_conflict(
 ) -> HttpResponse:
     """The other person's current values beside the ones this user submitted; nothing was saved.
 
-    `rows` is (label, their current value, your submitted value).
+    `rows` is (label, their current value, your submitted value or None when the form had no such field).
     """
     current = error.instance
     latest = current.history.select_related("history_user").first() if hasattr(current, "history") else None
-    table = [
-        {"label": label, "theirs": display_value(theirs), "yours": display_value(yours)}
-        for label, theirs, yours in rows
-    ]
-    for row in table:
-        row["differs"] = row["theirs"] != row["yours"]
+    table = []
+    for label, theirs, yours in rows:
+        # None: a value the user's form did not carry (e.g. the status), so it cannot "differ".
+        row = {"label": label, "theirs": display_value(theirs), "yours": display_value(yours)}
+        row["differs"] = yours is not None and row["theirs"] != row["yours"]
+        if yours is None:
+            row["yours"] = "(not part of your edit)"
+        table.append(row)
     return render(
         request,
         "tracker/conflict.html",
