@@ -101,7 +101,7 @@ def timeline_svg(rows: Sequence[TimelineRow], *, title: str) -> SafeString:
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart timeline" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="tl-title">',
+        f'width="100%" role="group" aria-labelledby="tl-title">',
         f'<title id="tl-title">{_esc(title)}</title>',
         "<style>.tl-label{font:13px system-ui,sans-serif;fill:#1d2330}"
         ".tl-small{font:11px system-ui,sans-serif;fill:#5b6475}"
@@ -197,7 +197,7 @@ def matrix_svg(
     height = head_h + cell_h * max(len(rows), 1) + 10
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart matrix" viewBox="0 0 {width} {height}" '
-        f'width="{width}" role="img" aria-labelledby="mx-title">',
+        f'width="{width}" role="group" aria-labelledby="mx-title">',
         f'<title id="mx-title">{_esc(title)}</title>',
         "<style>.mx-label{font:13px system-ui,sans-serif;fill:#1d2330}.mx-cell{font:12px system-ui,sans-serif}"
         "a:focus rect,a:hover rect{stroke:#000;stroke-width:2}</style>",

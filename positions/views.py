@@ -200,6 +200,8 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @team_required
 def position_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("positions.change_position"):
+        raise PermissionDenied("Only editors and reviewers can move positions through the workflow.")
     position = get_object_or_404(Position, pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():

@@ -593,6 +593,8 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @team_required
 def claim_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("tracker.change_claim"):
+        raise PermissionDenied("Only editors and reviewers can move claims through the workflow.")
     claim = get_object_or_404(Claim, pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():

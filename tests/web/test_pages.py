@@ -104,3 +104,33 @@ def test_navigation_depends_on_the_role(client, editor, viewer, dossier):
         assert f">{label}</a>" in viewer_page and f">{label}</a>" in editor_page
     assert ">Import</a>" in editor_page and ">Import</a>" not in viewer_page
     assert "New claim" in editor_page and "New claim" not in viewer_page
+
+
+def test_a_viewer_cannot_change_anything_by_posting_directly(client, viewer, dossier):
+    from positions.models import Position
+    from tracker.models import Claim
+
+    claim, position = dossier["claim"], dossier["position"]
+    client.force_login(viewer)
+    history = (Claim.history.count(), Position.history.count())
+    posts = {
+        reverse("tracker:claim-transition", args=[claim.pk]): {
+            "action": "retract",
+            "reason": "x",
+            "version": claim.version,
+        },
+        reverse("positions:transition", args=[position.pk]): {
+            "action": "retract",
+            "reason": "x",
+            "version": position.version,
+        },
+        reverse("tracker:claim-edit", args=[claim.pk]): {"text": "changed", "reason": "x", "version": 1},
+        reverse("positions:edit", args=[position.pk]): {"stance": "oppose", "reason": "x", "version": 1},
+        reverse("positions:new") + f"?actor={position.actor.slug}": {"stance": "oppose", "reason": "x"},
+    }
+
+    responses = {url: client.post(url, data) for url, data in posts.items()}
+
+    assert {url: r.status_code for url, r in responses.items()} == dict.fromkeys(posts, 403)
+    assert "You cannot do this" in responses[reverse("tracker:claim-edit", args=[claim.pk])].content.decode()
+    assert (Claim.history.count(), Position.history.count()) == history
