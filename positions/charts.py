@@ -192,8 +192,8 @@ def matrix_svg(
     title: str,
 ) -> SafeString:
     """A grid of stances: rows and columns are (title, href); an empty cell means no position yet."""
-    cell_w, cell_h, head_h = 130, 30, 60
-    width = LABEL_WIDTH + cell_w * max(len(columns), 1) + 10
+    cell_w, cell_h, head_h = 130, 30, 110
+    width = LABEL_WIDTH + cell_w * max(len(columns), 1) + 120
     height = head_h + cell_h * max(len(rows), 1) + 10
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart matrix" viewBox="0 0 {width} {height}" '
@@ -203,10 +203,11 @@ def matrix_svg(
         "a:focus rect,a:hover rect{stroke:#000;stroke-width:2}</style>",
     ]
     for ci, (name, href) in enumerate(columns):
-        cx = LABEL_WIDTH + ci * cell_w + cell_w / 2
+        # Column titles run upwards at an angle so long topic names stay readable.
+        cx, cy = LABEL_WIDTH + ci * cell_w + 14, head_h - 8
         text = (
-            f'<text class="mx-label" x="{cx:.1f}" y="{head_h - 10}" text-anchor="middle">'
-            f"{_esc(_shorten(name, 18))}</text>"
+            f'<text class="mx-label" x="{cx:.1f}" y="{cy}" transform="rotate(-25 {cx:.1f} {cy})">'
+            f"{_esc(_shorten(name, 26))}</text>"
         )
         out.append(f'<a href="{_esc(href)}"><title>{_esc(name)}</title>{text}</a>' if href else text)
     for ri, (name, href) in enumerate(rows):
