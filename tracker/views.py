@@ -63,6 +63,13 @@ def _created_by(model: Any, user: Any) -> Any:
 # --- Dashboard and search ----------------------------------------------------------------------
 
 
+def _position_label(row: Any) -> str:
+    try:
+        return f"Position: {row.actor} on {row.topic}"
+    except (Actor.DoesNotExist, Topic.DoesNotExist):  # the actor or topic was deleted since
+        return f"Position #{row.id}"
+
+
 @team_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -82,7 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         recent.append(
             {
                 "row": row,
-                "label": f"Claim: {row.text}" if is_claim else f"Position: {row.actor} on {row.topic}",
+                "label": f"Claim: {row.text}" if is_claim else _position_label(row),
                 "url": ""
                 if row.history_type == "-"
                 else reverse("tracker:claim-detail" if is_claim else "positions:detail", args=[row.id]),
