@@ -173,6 +173,11 @@ def test_markup_in_a_claim_and_an_excerpt_stays_text_in_the_browser(browser, liv
     editor.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
     editor.goto(f"{live_server.url}/claims/new/")
+    # Typing refreshes the suggestions from the autocomplete view.
+    with editor.expect_response(lambda r: "/autocomplete/actors/?q=Starm" in r.url):
+        editor.locator("#id_speaker").press_sequentially("Starm")
+    editor.wait_for_function("document.querySelectorAll('#actor-options option').length === 1")
+    assert editor.locator("#actor-options option").get_attribute("value") == "Keir Starmer"
     editor.fill("#id_speaker", "keir-starmer")
     editor.fill("#id_text", "<script>alert('claim')</script> is what he typed")
     editor.fill("#id_cit-0-url", "https://example.org/markup")

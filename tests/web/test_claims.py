@@ -321,3 +321,37 @@ def test_claim_text_and_excerpts_with_markup_render_inert(client, editor):
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;b&gt;bold&lt;/b&gt;" in detail
     # The timeline's <title> carries the claim text escaped too.
     assert "&lt;script&gt;" in client.get(pages[2]).content.decode()
+
+
+def test_removing_a_citation_and_adding_one_in_the_edit_form(client, editor):
+    citation = CitationFactory()
+    claim = citation.claim
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("tracker:claim-edit", args=[claim.pk]),
+        _edit_post(
+            claim,
+            **{
+                "old-0-remove": "on",
+                "cit-0-url": "https://example.org/new",
+                "cit-0-excerpt": "new words",
+                "reason": "Better source",
+            },
+        ),
+    )
+
+    assert response.status_code == 302
+    assert [(c.source.url, c.excerpt) for c in claim.citations.all()] == [("https://example.org/new", "new words")]
+    assert Citation.history.filter(id=citation.pk).first().history_change_reason == "Better source"
+
+
+def test_a_published_claim_keeps_its_last_citation(client, reviewer):
+    claim = CitationFactory(claim=ClaimFactory(status=EditorialStatus.PUBLISHED)).claim
+    client.force_login(reviewer)
+
+    response = client.post(reverse("tracker:claim-edit", args=[claim.pk]), _edit_post(claim, **{"old-0-remove": "on"}))
+
+    assert response.status_code == 400
+    assert "keeps at least one citation" in response.content.decode()
+    assert claim.citations.count() == 1
