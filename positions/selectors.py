@@ -194,3 +194,19 @@ def position_changes_recorded(
                 continue
             changes.append(position)
     return sorted(changes, key=lambda p: (p.as_of, p.pk))
+
+
+def stance_matrix_as_of(*, on: datetime.date, statuses: Iterable[str] = PUBLIC_STATUSES) -> QuerySet[Position]:
+    """Every actor's latest position on every topic dated on or before `on`: one row per actor and topic."""
+    statuses = list(statuses)
+    latest = (
+        Position.objects.filter(
+            topic=OuterRef("topic"),
+            actor=OuterRef("actor"),
+            as_of__lte=on,
+            status__in=statuses,
+        )
+        .order_by("-as_of", "-id")
+        .values("id")[:1]
+    )
+    return _visible(statuses).filter(as_of__lte=on).filter(id=Subquery(latest)).order_by("actor__name", "topic__title")
