@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.text import slugify
 
 from tracker.choices import EDITORIAL_TRANSITIONS, EditorialStatus
@@ -277,3 +281,38 @@ def claim_delete(*, claim: Claim, user: Any, reason: str, expected_version: int 
         for citation in claim.citations.all():
             citation_delete(citation=citation, user=user, reason=reason, _claim_locked=True)
         delete_checked(claim, user=user, reason=reason)
+
+
+# --- Patrolling (reviewing changes) -------------------------------------------------------------
+
+
+@dataclass
+class PatrolResult:
+    marked: int
+    refused: list[str]
+
+
+def change_patrol(*, user: Any, entry_ids: Iterable[int]) -> PatrolResult:
+    """Mark changes as reviewed by `user`. Already reviewed changes keep their first reviewer.
+
+    With TRACKER_REQUIRE_SECOND_REVIEWER on, a reviewer cannot mark their own changes: another
+    reviewer has to look at them.
+    """
+    from tracker.models import ChangeEntry
+
+    require_perm(user, "tracker.patrol_history", "Only reviewers can mark changes as reviewed.")
+    entry_ids = sorted({int(pk) for pk in entry_ids})
+    if not entry_ids:
+        raise ValidationError({"entries": "Select at least one change to mark as reviewed."})
+    refused = []
+    with transaction.atomic():
+        pending = ChangeEntry.objects.select_for_update().filter(pk__in=entry_ids, patrolled_at__isnull=True)
+        if settings.TRACKER_REQUIRE_SECOND_REVIEWER:
+            own = list(pending.filter(user=user).values_list("object_repr", flat=True))
+            refused = [f"“{name}”: your own change needs another reviewer." for name in own]
+            pending = pending.exclude(user=user)
+        # ChangeEntry is the review index, not a tracked record: a guarded bulk update is the safe write here.
+        marked = ChangeEntry.objects.filter(pk__in=list(pending.values_list("pk", flat=True))).update(
+            patrolled_by=user, patrolled_at=timezone.now()
+        )
+    return PatrolResult(marked=marked, refused=refused)
