@@ -4,7 +4,7 @@ from sources.models import Citation
 from sources.services import citation_create, citation_delete, citation_update
 from tracker import services
 from tracker.admin_base import TrackedAdmin, TrackedInlineForm
-from tracker.models import Actor, Claim, Role, Topic
+from tracker.models import Actor, Claim, HistoryPrune, Role, Topic
 
 
 @admin.register(Actor)
@@ -109,3 +109,20 @@ class ClaimAdmin(TrackedAdmin):
 
     def has_publish_permission(self, request):
         return request.user.has_perm("tracker.publish_claim")
+
+
+@admin.register(HistoryPrune)
+class HistoryPruneAdmin(admin.ModelAdmin):
+    """The retention log: readable, never editable (rows are written only by `manage.py prunehistory`)."""
+
+    list_display = ["run_at", "before", "total", "user", "reason"]
+    readonly_fields = ["run_at", "before", "total", "counts", "user", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -146,8 +146,12 @@ def summarise(changes: Sequence[FieldChange], action: str) -> str:
         for change in changes:
             if change.is_m2m:
                 counts = " ".join(
-                    part for part in (f"+{len(change.added)}" if change.added else "",
-                                      f"−{len(change.removed)}" if change.removed else "") if part
+                    part
+                    for part in (
+                        f"+{len(change.added)}" if change.added else "",
+                        f"−{len(change.removed)}" if change.removed else "",
+                    )
+                    if part
                 )
                 parts.append(f"{change.label} ({counts})")
             elif change.name == "status":

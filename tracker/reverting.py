@@ -208,4 +208,3 @@ def _restore(model: type[models.Model], version: Any, *, user: Any, reason: str)
         for target in citations_at(instance.pk, version_moment(model, version)):
             save_validated(_citation_of(instance, target), user=user, reason=reason, action=HistoryAction.RESTORED)
     return instance
-

@@ -57,6 +57,7 @@ def sync_roles(apps: Any, *, verbosity: int = 0) -> None:
                 wanted.append(found)
         group.permissions.set(wanted)
 
+
 # Audit history (issue 6): the whole team reads the change log; reviewers revert and mark changes reviewed.
 for _group in (VIEWERS, EDITORS, REVIEWERS):
     ROLE_PERMISSIONS[_group].append("tracker.view_changeentry")

@@ -218,8 +218,7 @@ def citations_at(claim_id: int, moment: datetime.datetime) -> list[Any]:
     from sources.models import Citation
 
     return list(
-        history_model(Citation)
-        ._default_manager.filter(claim_id=claim_id, history_date__lte=moment)
+        Citation.history.filter(claim_id=claim_id, history_date__lte=moment)  # type: ignore[attr-defined]
         .latest_of_each()
         .exclude(history_type="-")
         .select_related("source")
@@ -230,13 +229,13 @@ def citations_at(claim_id: int, moment: datetime.datetime) -> list[Any]:
 def compare_versions(model: type[models.Model], old: Any, new: Any) -> list[FieldChange]:
     """Field-level and M2M differences between any two versions of one record (and, for a claim, its citations)."""
     links = load_links(model, [old.history_id, new.history_id])
-    changes = diff_versions(
-        model, old, new, old_links=links[old.history_id], new_links=links[new.history_id]
-    )
+    changes = diff_versions(model, old, new, old_links=links[old.history_id], new_links=links[new.history_id])
     if model._meta.label == "tracker.Claim":
         before = {c.id: c for c in citations_at(old.id, version_moment(model, old))}
         after = {c.id: c for c in citations_at(new.id, version_moment(model, new))}
-        changed = sorted(pk for pk in before.keys() & after.keys() if _citation_key(before[pk]) != _citation_key(after[pk]))
+        changed = sorted(
+            pk for pk in before.keys() & after.keys() if _citation_key(before[pk]) != _citation_key(after[pk])
+        )
         if before.keys() != after.keys() or changed:
             changes.append(
                 FieldChange(
@@ -266,8 +265,7 @@ def _citation_key(record: Any) -> tuple:
 def as_of(model: type[models.Model], moment: datetime.datetime) -> QuerySet:
     """The latest history row of each record at `moment`, deleted records dropped (historical rows, not instances)."""
     return (
-        history_model(model)
-        ._default_manager.filter(history_date__lte=moment)
+        model.history.filter(history_date__lte=moment)  # type: ignore[attr-defined]
         .latest_of_each()
         .exclude(history_type="-")
     )
@@ -285,7 +283,9 @@ def linked_as_of(model: type[models.Model], name: str, rows: list[Any]) -> dict[
     return {hid: frozenset(ids) for hid, ids in links.items()}
 
 
-def records_with_link_as_of(model: type[models.Model], name: str, target_id: int, moment: datetime.datetime) -> QuerySet:
+def records_with_link_as_of(
+    model: type[models.Model], name: str, target_id: int, moment: datetime.datetime
+) -> QuerySet:
     """Rows of `model` whose version current at `moment` linked `target_id` through M2M field `name`."""
     through = m2m_through(model, name)
     target = model._meta.get_field(name).related_model._meta.model_name  # type: ignore[union-attr]
@@ -306,3 +306,96 @@ def find_as_of(model: type[models.Model], slug: str) -> int | None:
         .values_list("id", flat=True)
         .first()
     )
+
+
+def snapshot(model: type[models.Model], record: Any) -> list[FieldChange]:
+    """Every field and link of one version, with display values, for "the record as it stood"."""
+    links = load_links(model, [record.history_id])[record.history_id]
+    values = [
+        FieldChange(name=f.name, label=str(f.verbose_name), new=getattr(record, f.attname))
+        for f in model._meta.concrete_fields
+        if f.name not in {"id", "created_at", "updated_at"}
+    ]
+    values += [
+        FieldChange(
+            name=name,
+            label=str(model._meta.get_field(name).verbose_name),
+            is_m2m=True,
+            added=sorted(ids),
+        )
+        for name, ids in links.items()
+    ]
+    label_values(model, values)
+    return values
+
+
+@dataclass
+class ActorAsOf:
+    actor: Any  # historical row
+    roles: list[Any]
+    memberships: list[Any]
+    positions: list[Any]
+    claims: list[Any]
+    names: dict[tuple[str, int], str]  # ("actor"|"topic", id) -> name as it stood
+
+
+@dataclass
+class TopicAsOf:
+    topic: Any
+    positions: list[Any]
+    claims: list[Any]
+    names: dict[tuple[str, int], str]
+
+
+def _names_as_of(moment: datetime.datetime, actor_ids: set[int], topic_ids: set[int]) -> dict[tuple[str, int], str]:
+    from tracker.models import Actor, Topic
+
+    names: dict[tuple[str, int], str] = {}
+    if actor_ids:
+        for pk, name in as_of(Actor, moment).filter(id__in=actor_ids).values_list("id", "name"):
+            names[("actor", pk)] = name
+    if topic_ids:
+        for pk, title in as_of(Topic, moment).filter(id__in=topic_ids).values_list("id", "title"):
+            names[("topic", pk)] = title
+    return names
+
+
+def actor_as_of(pk: int, moment: datetime.datetime) -> ActorAsOf | None:
+    """An actor, their roles, positions and claims as our records stood at `moment`; None if not yet recorded."""
+    from positions.models import Position
+    from tracker.models import Actor, Claim, Role
+
+    actor = as_of(Actor, moment).filter(id=pk).first()
+    if actor is None:
+        return None
+    roles = list(as_of(Role, moment).filter(actor_id=pk).order_by("-start_on", "title"))
+    memberships = list(as_of(Role, moment).filter(organisation_id=pk).order_by("-start_on", "title"))
+    positions = list(as_of(Position, moment).filter(actor_id=pk).order_by("topic_id", "-as_of", "id"))
+    claims = list(as_of(Claim, moment).filter(speaker_id=pk).order_by("-stated_on", "-id"))
+    actor_ids = {r.organisation_id for r in roles} | {r.actor_id for r in memberships}
+    names = _names_as_of(moment, actor_ids, {p.topic_id for p in positions})
+    for role in roles:
+        role.organisation_name = names.get(("actor", role.organisation_id), f"#{role.organisation_id}")
+    for role in memberships:
+        role.actor_name = names.get(("actor", role.actor_id), f"#{role.actor_id}")
+    for position in positions:
+        position.topic_name = names.get(("topic", position.topic_id), f"#{position.topic_id}")
+    return ActorAsOf(actor, roles, memberships, positions, claims, names)
+
+
+def topic_as_of(pk: int, moment: datetime.datetime) -> TopicAsOf | None:
+    """A topic, the positions taken on it and the claims filed under it as our records stood at `moment`."""
+    from positions.models import Position
+    from tracker.models import Claim, Topic
+
+    topic = as_of(Topic, moment).filter(id=pk).first()
+    if topic is None:
+        return None
+    positions = list(as_of(Position, moment).filter(topic_id=pk).order_by("actor_id", "-as_of", "id"))
+    claims = list(records_with_link_as_of(Claim, "topics", pk, moment).order_by("-stated_on", "-id"))
+    names = _names_as_of(moment, {p.actor_id for p in positions} | {c.speaker_id for c in claims}, set())
+    for position in positions:
+        position.actor_name = names.get(("actor", position.actor_id), f"#{position.actor_id}")
+    for claim in claims:
+        claim.speaker_name = names.get(("actor", claim.speaker_id), f"#{claim.speaker_id}")
+    return TopicAsOf(topic, positions, claims, names)
