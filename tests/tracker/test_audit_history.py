@@ -156,7 +156,7 @@ def test_recent_changes_filters_by_model_action_user_object_and_reviewed(client,
     assert reprs(model="tracker.claim", object_id=claim.pk) == [str(claim)]
     assert reprs(reviewed="yes") == ["Sanctions"]
     assert "Sanctions" not in reprs(reviewed="no")
-    assert reprs(action="created", user="editor") == ["Article 1 — “the exact words”", str(claim)]
+    assert reprs(action="created", user="editor") == [str(claim.citations.get()), str(claim)]
     assert reprs(since=(timezone.localdate() + datetime.timedelta(days=1)).isoformat()) == []
     assert len(reprs(until=timezone.localdate().isoformat())) == 5  # with the factory-made speaker and source
 
@@ -564,16 +564,16 @@ def test_prunehistory_removes_old_rows_keeps_each_records_baseline_and_logs_the_
     gone = services.actor_create(user=editor, reason="New", data={"name": "Gone", "kind": "person"})
     services.actor_delete(actor=gone, user=reviewer, reason="Delete")
     cutoff = timezone.now() + datetime.timedelta(microseconds=1)
-    History = history_model(Actor)
+    actor_history = history_model(Actor)
 
     out = io.StringIO()
     call_command("prunehistory", "--before", cutoff.isoformat(), "--dry-run", stdout=out)
     assert "Would prune 5 history rows" in out.getvalue()
-    assert History.objects.count() == 6 and not HistoryPrune.objects.exists()
+    assert actor_history.objects.count() == 6 and not HistoryPrune.objects.exists()
 
     call_command("prunehistory", "--before", cutoff.isoformat(), stdout=io.StringIO())
 
-    assert list(History.objects.values_list("id", "name")) == [(actor.pk, "A2")]
+    assert list(actor_history.objects.values_list("id", "name")) == [(actor.pk, "A2")]
     assert list(ChangeEntry.objects.values_list("object_id", "action")) == [(actor.pk, HistoryAction.CHANGED)]
     log = HistoryPrune.objects.get()
     assert (log.total, log.counts["tracker_historicalactor"]) == (5, 5)
