@@ -81,6 +81,7 @@ def recent_changes(request: HttpRequest) -> HttpResponse:
     page = selectors.recent_changes(
         filterset.qs, after=request.GET.get("after"), before=request.GET.get("before"), size=_page_size(request)
     )
+    unpatrolled, capped = selectors.unpatrolled_count()
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
@@ -90,7 +91,8 @@ def recent_changes(request: HttpRequest) -> HttpResponse:
         {
             "filterset": filterset,
             "page": page,
-            "unpatrolled": selectors.unpatrolled_count(),
+            "unpatrolled": unpatrolled,
+            "unpatrolled_capped": capped,
             "can_patrol": request.user.has_perm("tracker.patrol_history"),
             "query": query.urlencode(),
             "page_sizes": selectors.PAGE_SIZES,

@@ -92,8 +92,14 @@ def recent_changes(
     )
 
 
-def unpatrolled_count() -> int:
-    return ChangeEntry.objects.filter(patrolled_at__isnull=True).count()
+UNPATROLLED_COUNT_CAP = 1000
+
+
+def unpatrolled_count(cap: int = UNPATROLLED_COUNT_CAP) -> tuple[int, bool]:
+    """How many changes await review, counting at most `cap` (shown as "1000+"): the count stays cheap
+    however large a backlog grows, since the partial index is read only up to the cap."""
+    count = ChangeEntry.objects.filter(patrolled_at__isnull=True)[: cap + 1].count()
+    return min(count, cap), count > cap
 
 
 # --- Object history ---------------------------------------------------------------------------

@@ -194,7 +194,7 @@ def test_recent_changes_page_query_count_does_not_grow_with_page_size(
     with django_assert_max_num_queries(7):
         response = client.get(reverse("history:recent"), {"size": size, "user": "editor"})
     assert len(response.context["page"].entries) == size // 2 + 5
-    assert response.context["unpatrolled"] == size // 2 + 5
+    assert (response.context["unpatrolled"], response.context["unpatrolled_capped"]) == (size // 2 + 5, False)
     assert b'id="unreviewed-count"' in response.content
 
 
@@ -610,3 +610,12 @@ def test_history_pages_need_a_login_and_a_team_role(client, outsider, editor):
     client.force_login(editor)
     assert [client.get(url).status_code for url in urls] == [200] * 4
     assert client.get(reverse("history:object", args=["nothing", 1])).status_code == 404
+
+
+def test_the_unreviewed_count_is_capped_so_a_large_backlog_stays_cheap(editor):
+    from tracker.selectors import unpatrolled_count
+
+    for n in range(5):
+        services.actor_create(user=editor, reason="New", data={"name": f"A{n}", "kind": "person"})
+    assert unpatrolled_count(cap=3) == (3, True)
+    assert unpatrolled_count(cap=5) == (5, False)
