@@ -145,15 +145,9 @@ def summarise(changes: Sequence[FieldChange], action: str) -> str:
         parts = []
         for change in changes:
             if change.is_m2m:
-                counts = " ".join(
-                    part
-                    for part in (
-                        f"+{len(change.added)}" if change.added else "",
-                        f"−{len(change.removed)}" if change.removed else "",
-                    )
-                    if part
-                )
-                parts.append(f"{change.label} ({counts})")
+                counts = [f"+{len(change.added)}"] if change.added else []
+                counts += [f"−{len(change.removed)}"] if change.removed else []
+                parts.append(f"{change.label} ({' '.join(counts)})")
             elif change.name == "status":
                 parts.append(f"status: {change.old} → {change.new}")
             else:

@@ -619,3 +619,27 @@ def test_the_unreviewed_count_is_capped_so_a_large_backlog_stays_cheap(editor):
         services.actor_create(user=editor, reason="New", data={"name": f"A{n}", "kind": "person"})
     assert unpatrolled_count(cap=3) == (3, True)
     assert unpatrolled_count(cap=5) == (5, False)
+
+
+def test_reverting_a_published_position_to_a_version_without_published_evidence_is_refused(reviewer):
+    claim = _claim(reviewer)
+    services.claim_publish(claim=claim, user=reviewer, reason="Checked")
+    position = position_services.position_create(
+        user=reviewer,
+        reason="New",
+        data={
+            "actor": ActorFactory(),
+            "topic": TopicFactory(),
+            "stance": "support",
+            "as_of": datetime.date(2025, 2, 1),
+        },
+    )
+    bare = position.history.get()
+    position_services.position_update(
+        position=position, user=reviewer, reason="Evidence", data={}, evidence=[claim], expected_version=1
+    )
+    position_services.position_publish(position=position, user=reviewer, reason="Checked")
+
+    with pytest.raises(ValidationError, match="no published claim as evidence"):
+        record_revert(model="position", version=bare, user=reviewer, reason="Undo")
+    assert list(position.evidence.all()) == [claim]
