@@ -100,6 +100,7 @@ class FieldChange:
     new_display: str = ""
     added_display: list[str] = field(default_factory=list)
     removed_display: list[str] = field(default_factory=list)
+    changed_display: list[tuple[str, str]] = field(default_factory=list)  # linked rows edited in place
 
 
 def diff_versions(

@@ -250,8 +250,7 @@ def compare_versions(model: type[models.Model], old: Any, new: Any) -> list[Fiel
                     is_m2m=True,
                     added=[str(after[pk].instance) for pk in sorted(after.keys() - before.keys())],
                     removed=[str(before[pk].instance) for pk in sorted(before.keys() - after.keys())],
-                    old=[str(before[pk].instance) for pk in changed],
-                    new=[str(after[pk].instance) for pk in changed],
+                    changed_display=[(str(before[pk].instance), str(after[pk].instance)) for pk in changed],
                 )
             )
     label_values(model, [c for c in changes if c.name != "citations"])

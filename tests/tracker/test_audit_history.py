@@ -245,6 +245,13 @@ def test_comparing_two_claim_versions_lists_topic_and_citation_differences(clien
     source_services.citation_create(
         user=reviewer, reason="Add source", claim=claim, data={"source": SourceFactory(), "excerpt": "second"}
     )
+    source_services.citation_update(
+        citation=claim.citations.order_by("pk").first(),
+        user=reviewer,
+        reason="Fix excerpt",
+        data={"excerpt": "the fixed words"},
+        expected_version=1,
+    )
     services.claim_update(
         claim=claim,
         user=reviewer,
@@ -260,6 +267,8 @@ def test_comparing_two_claim_versions_lists_topic_and_citation_differences(clien
     assert set(changes) == {"text", "topics", "citations"}
     assert changes["topics"].added_display == ["Troops"]
     assert len(changes["citations"].added_display) == 1 and "second" in changes["citations"].added_display[0]
+    [(before, after)] = changes["citations"].changed_display
+    assert "the exact words" in before and "the fixed words" in after
     client.force_login(reviewer)
     response = client.get(
         reverse("history:compare", args=["claim", claim.pk]), {"old": last.history_id, "new": first.history_id}
