@@ -11,4 +11,5 @@ urlpatterns = [
     path("positions/", include("positions.urls")),
     path("sources/", include("sources.urls")),
     path("", include("tracker.urls")),
+    path("history/", include("tracker.history_urls")),
 ]

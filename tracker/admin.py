@@ -8,7 +8,7 @@ from sources.models import Citation
 from sources.services import citation_create, citation_delete, citation_update
 from tracker import services
 from tracker.admin_base import TrackedAdmin, TrackedInlineForm, error_text
-from tracker.models import Actor, APIKey, Claim, Partner, Role, Topic
+from tracker.models import Actor, APIKey, Claim, HistoryPrune, Partner, Role, Topic
 from tracker.services import apikey_create, apikey_revoke, partner_create
 
 
@@ -204,3 +204,20 @@ class APIKeyAdmin(admin.ModelAdmin):
 
 class _KeyError(Exception):
     pass
+
+
+@admin.register(HistoryPrune)
+class HistoryPruneAdmin(admin.ModelAdmin):
+    """The retention log: readable, never editable (rows are written only by `manage.py prunehistory`)."""
+
+    list_display = ["run_at", "before", "total", "user", "reason"]
+    readonly_fields = ["run_at", "before", "total", "counts", "user", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

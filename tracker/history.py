@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.dispatch import Signal, receiver
 from simple_history.models import HistoricalRecords
@@ -51,6 +51,15 @@ class HistoryBase(models.Model):
 
     class Meta:
         abstract = True
+
+    # History is written once and never edited; retention is `manage.py prunehistory` alone.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionDenied("History rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionDenied("History rows cannot be deleted; retention is `manage.py prunehistory`.")
 
 
 class TrackedHistory(HistoricalRecords):

@@ -15,6 +15,7 @@ from tracker.choices import (
     ClaimKind,
     DatePrecision,
     EditorialStatus,
+    HistoryAction,
     Veracity,
 )
 from tracker.history import tracked_history
@@ -347,3 +348,88 @@ class FeedSequence(models.Model):
 
     def __str__(self) -> str:
         return f"feed at {self.last_seq}"
+
+class ChangeEntry(models.Model):
+    """One history row of any tracked model, copied into one narrow table for the recent-changes list.
+
+    Written in the same transaction as the history row (tracker.audit), so the list, its filters and
+    its keyset pagination read one indexed table instead of a UNION over seven historical tables.
+    The review (patrol) state lives here: it belongs to a change, so later edits do not touch it.
+    """
+
+    model = models.CharField(max_length=40, help_text="The tracked model's label, e.g. tracker.claim.")
+    history_id = models.BigIntegerField(help_text="The row in the model's historical table.")
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    history_date = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=20, choices=HistoryAction.choices)
+    history_type = models.CharField(max_length=1)
+    reason = models.TextField(blank=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="The fields this change touched.")
+    change_id = models.UUIDField(null=True, blank=True, db_index=True)
+    patrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    patrolled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-history_date", "-id"]
+        verbose_name_plural = "change entries"
+        constraints = [
+            models.UniqueConstraint(fields=["model", "history_id"], name="change_entry_one_per_history_row"),
+        ]
+        # Keyset pagination walks (history_date, id) backwards; each filter gets an index led by it.
+        indexes = [
+            models.Index(fields=["history_date", "id"], name="change_date_id"),
+            models.Index(fields=["user", "history_date", "id"], name="change_user_date_id"),
+            models.Index(fields=["model", "history_date", "id"], name="change_model_date_id"),
+            models.Index(fields=["action", "history_date", "id"], name="change_action_date_id"),
+            models.Index(fields=["model", "object_id", "history_date", "id"], name="change_object_date_id"),
+            models.Index(
+                fields=["history_date", "id"],
+                condition=Q(patrolled_at__isnull=True),
+                name="change_unpatrolled_date_id",
+            ),
+        ]
+        permissions = [
+            ("revert_history", "Can revert records to an earlier version and restore deleted ones"),
+            ("patrol_history", "Can mark changes as reviewed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id} {self.action} at {self.history_date:%Y-%m-%d %H:%M}"
+
+    @property
+    def model_name(self) -> str:
+        return self.model.split(".", 1)[1]
+
+    @property
+    def is_patrolled(self) -> bool:
+        return self.patrolled_at is not None
+
+
+class HistoryPrune(models.Model):
+    """One run of `manage.py prunehistory`: what it removed, kept after the rows themselves are gone."""
+
+    run_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    before = models.DateTimeField(help_text="History rows older than this were pruned.")
+    counts = models.JSONField(default=dict, help_text="Rows removed per historical table.")
+    total = models.PositiveBigIntegerField(default=0)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-run_at"]
+
+    def __str__(self) -> str:
+        return f"Pruned {self.total} history rows older than {self.before:%Y-%m-%d} on {self.run_at:%Y-%m-%d}"

@@ -65,3 +65,9 @@ def sync_roles(apps: Any, *, verbosity: int = 0) -> None:
             if found is not None:
                 wanted.append(found)
         group.permissions.set(wanted)
+
+
+# Audit history (issue 6): the whole team reads the change log; reviewers revert and mark changes reviewed.
+for _group in (VIEWERS, EDITORS, REVIEWERS):
+    ROLE_PERMISSIONS[_group].append("tracker.view_changeentry")
+ROLE_PERMISSIONS[REVIEWERS] += ["tracker.revert_history", "tracker.patrol_history"]

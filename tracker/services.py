@@ -6,8 +6,10 @@ import datetime
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -380,3 +382,37 @@ def apikey_touch(key: APIKey) -> None:
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
         APIKey.objects.filter(pk=key.pk).update(last_used_at=now)  # not a tracked model
         key.last_used_at = now
+
+# --- Patrolling (reviewing changes) -------------------------------------------------------------
+
+
+@dataclass
+class PatrolResult:
+    marked: int
+    refused: list[str]
+
+
+def change_patrol(*, user: Any, entry_ids: Iterable[int]) -> PatrolResult:
+    """Mark changes as reviewed by `user`. Already reviewed changes keep their first reviewer.
+
+    With TRACKER_REQUIRE_SECOND_REVIEWER on, a reviewer cannot mark their own changes: another
+    reviewer has to look at them.
+    """
+    from tracker.models import ChangeEntry
+
+    require_perm(user, "tracker.patrol_history", "Only reviewers can mark changes as reviewed.")
+    entry_ids = sorted({int(pk) for pk in entry_ids})
+    if not entry_ids:
+        raise ValidationError({"entries": "Select at least one change to mark as reviewed."})
+    refused = []
+    with transaction.atomic():
+        pending = ChangeEntry.objects.select_for_update().filter(pk__in=entry_ids, patrolled_at__isnull=True)
+        if settings.TRACKER_REQUIRE_SECOND_REVIEWER:
+            own = list(pending.filter(user=user).values_list("object_repr", flat=True))
+            refused = [f"“{name}”: your own change needs another reviewer." for name in own]
+            pending = pending.exclude(user=user)
+        # ChangeEntry is the review index, not a tracked record: a guarded bulk update is the safe write here.
+        marked = ChangeEntry.objects.filter(pk__in=list(pending.values_list("pk", flat=True))).update(
+            patrolled_by=user, patrolled_at=timezone.now()
+        )
+    return PatrolResult(marked=marked, refused=refused)

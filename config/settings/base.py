@@ -245,3 +245,6 @@ SOURCE_CHECK_DISPATCH_BATCH = env_int("SOURCE_CHECK_DISPATCH_BATCH", 500, minimu
 SOURCE_CHECK_QUOTE_THRESHOLD = env_float("SOURCE_CHECK_QUOTE_THRESHOLD", 85.0, minimum=1)
 # "pattern=address" pairs answered by sources.resolvers.static_resolver (tests, benchmark only).
 FETCH_STATIC_HOSTS = dict(item.split("=", 1) for item in env_list("FETCH_STATIC_HOSTS", []) if "=" in item)
+
+# Audit history: a reviewer's own changes need a second reviewer before they count as reviewed.
+TRACKER_REQUIRE_SECOND_REVIEWER = env_bool("TRACKER_REQUIRE_SECOND_REVIEWER", False)
