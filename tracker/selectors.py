@@ -144,8 +144,9 @@ def _versions(model: type[models.Model], records: list[Any], previous: dict[int,
     return versions
 
 
-def _with_previous(history: QuerySet, records: list[Any]) -> dict[int, Any]:
-    """The row before each record of the same object: from the list itself, else one query per object."""
+def _with_previous(history: QuerySet, records: list[Any], older: Any | None = None) -> dict[int, Any]:
+    """The row before each record of the same object: from the list itself or `older` (the row just past
+    the page), else one query per object. A creation has none."""
     previous: dict[int, Any] = {}
     oldest_by_object: dict[int, Any] = {}
     for record in records:  # newest first
@@ -153,9 +154,14 @@ def _with_previous(history: QuerySet, records: list[Any]) -> dict[int, Any]:
             previous[oldest_by_object[record.id].history_id] = record
         oldest_by_object[record.id] = record
     for object_id, oldest in oldest_by_object.items():
-        previous[oldest.history_id] = (
-            history.filter(id=object_id, history_id__lt=oldest.history_id).order_by("-history_id").first()
-        )
+        if oldest.history_type == "+":
+            previous[oldest.history_id] = None
+        elif older is not None and older.id == object_id:
+            previous[oldest.history_id] = older
+        else:
+            previous[oldest.history_id] = (
+                history.filter(id=object_id, history_id__lt=oldest.history_id).order_by("-history_id").first()
+            )
     return previous
 
 
@@ -173,24 +179,26 @@ def object_history(model: type[models.Model], pk: int, *, before: int | None = N
     """
     history = history_model(model)._default_manager.all()
     rows = history.filter(id=pk).select_related("history_user").order_by("-history_date", "-history_id")
+    anchor = None
     if before is not None:
         anchor = history.filter(id=pk, history_id=before).values_list("history_date", flat=True).first()
         if anchor is not None:
             rows = rows.filter(Q(history_date__lt=anchor) | Q(history_date=anchor, history_id__lt=before))
-    records = list(rows[: size + 1])
-    more = len(records) > size
-    records = records[:size]
-    versions = _versions(model, records, _with_previous(history, records))
+    fetched = list(rows[: size + 1])
+    more = len(fetched) > size
+    records = fetched[:size]
+    versions = _versions(model, records, _with_previous(history, records, fetched[size] if more else None))
 
     if model._meta.label == "tracker.Claim" and records:
         from sources.models import Citation
 
         citation_history = history_model(Citation)._default_manager.all()
-        newest = records[0].history_date if before is not None else None
+        # Pages split the citation rows at the dates of the claim rows that end them, so none falls between.
+        newest = anchor
         oldest = records[-1].history_date if more else None
         citation_rows = citation_history.filter(claim_id=pk).select_related("history_user", "source")
         if newest is not None:
-            citation_rows = citation_rows.filter(history_date__lte=newest)
+            citation_rows = citation_rows.filter(history_date__lt=newest)
         if oldest is not None:
             citation_rows = citation_rows.filter(history_date__gte=oldest)
         citation_records = list(citation_rows.order_by("-history_date", "-history_id"))
