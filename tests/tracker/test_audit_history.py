@@ -702,3 +702,32 @@ def test_the_backfill_migration_indexes_history_written_before_the_change_index(
         == expected
     )
     assert ChangeEntry.objects.get(model="tracker.claim", object_id=claim.pk).object_repr == claim.text
+
+
+def test_paging_through_a_long_claim_history_shows_every_claim_and_citation_row_once(reviewer):
+    claim = _claim(reviewer, excerpts=("start",))
+    citation = claim.citations.get()
+    for n in range(70):
+        services.claim_update(
+            claim=claim, user=reviewer, reason=f"Edit {n}", data={"text": f"T{n}"}, expected_version=n + 1
+        )
+        if n % 7 == 0:
+            source_services.citation_update(
+                citation=citation,
+                user=reviewer,
+                reason=f"Cite {n}",
+                data={"excerpt": f"E{n}"},
+                expected_version=citation.version,
+            )
+            citation.refresh_from_db()
+    seen, cursor = [], None
+    while True:
+        page = object_history(Claim, claim.pk, before=cursor, size=20)
+        seen += [(v.model_name, v.record.history_id) for v in page.versions]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    expected = [("claim", h) for h in claim.history.values_list("history_id", flat=True)]
+    expected += [("citation", h) for h in citation.history.values_list("history_id", flat=True)]
+    assert sorted(seen) == sorted(expected)
+    assert len(seen) == 71 + 11
