@@ -30,6 +30,13 @@ TRACKED_MODELS = {
     "source": "sources.Source",
     "citation": "sources.Citation",
 }
+# What each model's __str__ reads, so lists that name records fetch it in the same query.
+STR_RELATED = {
+    "tracker.Role": ("actor", "organisation"),
+    "tracker.Claim": ("speaker",),
+    "positions.Position": ("actor", "topic"),
+    "sources.Citation": ("source",),
+}
 # Bookkeeping columns every version has; a diff that only touched these is no change to show.
 NOT_DIFFED = {"id", "version", "created_at", "updated_at"}
 SUMMARY_MAX_LENGTH = 300
@@ -48,6 +55,11 @@ def model_choices() -> list[tuple[str, str]]:
         (apps.get_model(label)._meta.label_lower, str(apps.get_model(label)._meta.verbose_name).capitalize())
         for label in TRACKED_MODELS.values()
     ]
+
+
+def for_display(model: type[models.Model]) -> models.QuerySet:
+    """The model's rows with what their names need."""
+    return model._default_manager.select_related(*STR_RELATED.get(model._meta.label, ()))
 
 
 def history_model(model: type[models.Model]) -> type[models.Model]:
@@ -186,7 +198,7 @@ def label_values(model: type[models.Model], changes: Iterable[FieldChange]) -> N
     names: dict[tuple[type[models.Model], Any], str] = {}
     for related, ids in wanted.items():
         if ids:
-            for pk, obj in related._default_manager.in_bulk(list(ids)).items():
+            for pk, obj in for_display(related).in_bulk(list(ids)).items():
                 names[(related, pk)] = str(obj)
     for change in changes:
         f = model._meta.get_field(change.name)

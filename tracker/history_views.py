@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracker import selectors
 from tracker.admin_base import error_text
-from tracker.audit import history_model, tracked_model
+from tracker.audit import for_display, history_model, tracked_model
 from tracker.exceptions import ConflictError
 from tracker.filtersets import ChangeEntryFilterSet
 from tracker.models import Actor, ChangeEntry, Topic
@@ -191,7 +191,7 @@ def object_history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     history = selectors.object_history(model_class, pk, before=_int(request.GET.get("before")))
     if not history.versions:
         raise Http404("This record has no history.")
-    current = model_class._default_manager.filter(pk=pk).first()
+    current = for_display(model_class).filter(pk=pk).first()
     own = [v for v in history.versions if v.model is model_class]
     return render(
         request,
@@ -247,7 +247,7 @@ def version(request: HttpRequest, model: str, pk: int, history_id: int) -> HttpR
     citations = None
     if model_class._meta.label == "tracker.Claim":
         citations = selectors.citations_at(pk, selectors.version_moment(model_class, record))
-    current = model_class._default_manager.filter(pk=pk).first()
+    current = for_display(model_class).filter(pk=pk).first()
     return render(
         request,
         "tracker/history/version.html",

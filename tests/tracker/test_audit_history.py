@@ -652,3 +652,82 @@ def test_reverting_a_published_position_to_a_version_without_published_evidence_
     with pytest.raises(ValidationError, match="no published claim as evidence"):
         record_revert(model="position", version=bare, user=reviewer, reason="Undo")
     assert list(position.evidence.all()) == [claim]
+
+
+@pytest.mark.parametrize("edits", [3, 60])
+def test_object_history_query_count_does_not_grow_with_versions(client, reviewer, edits, django_assert_max_num_queries):
+    topics = [TopicFactory(), TopicFactory()]
+    claim = _claim(reviewer, topics=topics[:1], excerpts=("one", "two"))
+    for n in range(edits):
+        services.claim_update(
+            claim=claim,
+            user=reviewer,
+            reason=f"Edit {n}",
+            data={"text": f"Text {n}"},
+            topics=[topics[n % 2]],
+            expected_version=n + 1,
+        )
+    client.force_login(reviewer)
+    url = reverse("history:object", args=["claim", claim.pk])
+    client.get(url)
+    # session, user, 2 permissions; claim versions, their topic links, citation versions; names of topics,
+    # speakers, claims and sources (one query each); the current claim.
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    history = response.context["history"]
+    # With more than a page of versions, the first page stops at the 50th claim version; the citations,
+    # created with the claim, fall on the last page.
+    assert len(history.versions) == (edits + 1 + 2 if edits < 50 else 50)
+    assert (history.next_cursor is not None) == (edits >= 50)
+    if history.next_cursor:
+        older = client.get(url, {"before": history.next_cursor}).context["history"]
+        assert len(older.versions) == edits + 1 - 50 + 2
+        assert older.versions[-1].record.history_type == "+"
+
+
+def test_the_backfill_migration_indexes_history_written_before_the_change_index(editor):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("tracker.migrations.0004_backfill_change_entries").backfill
+    claim = _claim(editor)
+    expected = set(ChangeEntry.objects.values_list("model", "history_id", "object_id", "action", "user_id", "reason"))
+    ChangeEntry.objects.all().delete()
+
+    backfill(apps, None)
+
+    assert (
+        set(ChangeEntry.objects.values_list("model", "history_id", "object_id", "action", "user_id", "reason"))
+        == expected
+    )
+    assert ChangeEntry.objects.get(model="tracker.claim", object_id=claim.pk).object_repr == claim.text
+
+
+def test_paging_through_a_long_claim_history_shows_every_claim_and_citation_row_once(reviewer):
+    claim = _claim(reviewer, excerpts=("start",))
+    citation = claim.citations.get()
+    for n in range(70):
+        services.claim_update(
+            claim=claim, user=reviewer, reason=f"Edit {n}", data={"text": f"T{n}"}, expected_version=n + 1
+        )
+        if n % 7 == 0:
+            source_services.citation_update(
+                citation=citation,
+                user=reviewer,
+                reason=f"Cite {n}",
+                data={"excerpt": f"E{n}"},
+                expected_version=citation.version,
+            )
+            citation.refresh_from_db()
+    seen, cursor = [], None
+    while True:
+        page = object_history(Claim, claim.pk, before=cursor, size=20)
+        seen += [(v.model_name, v.record.history_id) for v in page.versions]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    expected = [("claim", h) for h in claim.history.values_list("history_id", flat=True)]
+    expected += [("citation", h) for h in citation.history.values_list("history_id", flat=True)]
+    assert sorted(seen) == sorted(expected)
+    assert len(seen) == 71 + 11
