@@ -38,3 +38,13 @@ clean:
 # Source-check throughput of one worker process (docs/benchmarks.md). Needs Redis and PostgreSQL.
 bench-checks: $(STAMP)
 	$(BIN)/python bench/checks.py $(BENCH_ARGS)
+
+# Audit-history benchmark (docs/benchmarks.md): >= 1,000,000 synthetic history rows in a throwaway
+# PostgreSQL database (BENCH_DATABASE_URL, default tracker_bench), then p50/p95 of the history pages.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+.PHONY: bench-history
+bench-history: $(STAMP)
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "DROP DATABASE IF EXISTS $(notdir $(BENCH_DATABASE_URL))"
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py benchhistory $(BENCH_ARGS)

@@ -101,3 +101,112 @@ def position_changes(
     if include_first:
         changed |= Q(previous_stance__isnull=True)
     return queryset.filter(changed).order_by("as_of", "id")
+
+
+# --- As our records stood at a past moment (from history) -----------------------------------------
+# "What was true on date D" reads today's positions; "what we knew at moment T" replays the history
+# tables: each record's latest history row at or before T, if that row is a published, undeleted one.
+# Filters run in Python after picking each record's latest row, because filtering first (on status or
+# topic) would find an older row that matched and miss that the record had since moved on.
+
+
+def _latest_rows_at(model: type, recorded_at: datetime.datetime) -> list:
+    rows = model.history.filter(history_date__lte=recorded_at).order_by("id", "-history_date", "-history_id")
+    latest, seen = [], set()
+    for row in rows.iterator():
+        if row.id in seen:
+            continue
+        seen.add(row.id)
+        if row.history_type != "-":
+            latest.append(row)
+    return latest
+
+
+def _recorded_positions(recorded_at: datetime.datetime) -> list[Position]:
+    """Positions published at `recorded_at`, as they stood then, with `visible_evidence` as it stood then."""
+    from tracker.models import Claim
+
+    rows = [row for row in _latest_rows_at(Position, recorded_at) if row.status == EditorialStatus.PUBLISHED]
+    published_claims = {
+        row.id for row in _latest_rows_at(Claim, recorded_at) if row.status == EditorialStatus.PUBLISHED
+    }
+    through = Position.history.model._meta.get_field("historicalposition_evidence").related_model
+    evidence: dict[int, list[int]] = {}
+    for history_id, claim_id in through.objects.filter(history__in=[r.history_id for r in rows]).values_list(
+        "history_id", "claim_id"
+    ):
+        evidence.setdefault(history_id, []).append(claim_id)
+    actors = {a.pk: a for a in Actor.objects.filter(pk__in={r.actor_id for r in rows})}
+    topics = {t.pk: t for t in Topic.objects.filter(pk__in={r.topic_id for r in rows})}
+    positions = []
+    for row in rows:
+        position = row.instance
+        if position.actor_id not in actors or position.topic_id not in topics:
+            continue  # the actor or topic has since been deleted
+        position.actor, position.topic = actors[position.actor_id], topics[position.topic_id]
+        claim_ids = sorted(cid for cid in evidence.get(row.history_id, []) if cid in published_claims)
+        position.visible_evidence = [Claim(pk=cid) for cid in claim_ids]
+        positions.append(position)
+    return positions
+
+
+def position_timeline_recorded(*, actor: Actor, topic: Topic | None, recorded_at: datetime.datetime) -> list[Position]:
+    rows = [
+        p
+        for p in _recorded_positions(recorded_at)
+        if p.actor_id == actor.pk and (topic is None or p.topic_id == topic.pk)
+    ]
+    return sorted(rows, key=lambda p: (p.topic.title, p.as_of, p.pk))
+
+
+def stances_as_of_recorded(*, topic: Topic, on: datetime.date, recorded_at: datetime.datetime) -> list[Position]:
+    latest: dict[int, Position] = {}
+    for position in _recorded_positions(recorded_at):
+        if position.topic_id != topic.pk or position.as_of > on:
+            continue
+        current = latest.get(position.actor_id)
+        if current is None or (position.as_of, position.pk) > (current.as_of, current.pk):
+            latest[position.actor_id] = position
+    return sorted(latest.values(), key=lambda p: (p.actor.name, p.pk))
+
+
+def position_changes_recorded(
+    *,
+    since: datetime.date | None,
+    until: datetime.date | None,
+    recorded_at: datetime.datetime,
+    topic_slug: str | None = None,
+    actor_slug: str | None = None,
+) -> list[Position]:
+    by_pair: dict[tuple[int, int], list[Position]] = {}
+    for position in _recorded_positions(recorded_at):
+        by_pair.setdefault((position.actor_id, position.topic_id), []).append(position)
+    changes = []
+    for positions in by_pair.values():
+        positions.sort(key=lambda p: (p.as_of, p.pk))
+        for previous, position in zip(positions, positions[1:], strict=False):
+            position.previous_stance = previous.stance
+            if position.stance == previous.stance:
+                continue
+            if (since and position.as_of < since) or (until and position.as_of > until):
+                continue
+            if (topic_slug and position.topic.slug != topic_slug) or (actor_slug and position.actor.slug != actor_slug):
+                continue
+            changes.append(position)
+    return sorted(changes, key=lambda p: (p.as_of, p.pk))
+
+
+def stance_matrix_as_of(*, on: datetime.date, statuses: Iterable[str] = PUBLIC_STATUSES) -> QuerySet[Position]:
+    """Every actor's latest position on every topic dated on or before `on`: one row per actor and topic."""
+    statuses = list(statuses)
+    latest = (
+        Position.objects.filter(
+            topic=OuterRef("topic"),
+            actor=OuterRef("actor"),
+            as_of__lte=on,
+            status__in=statuses,
+        )
+        .order_by("-as_of", "-id")
+        .values("id")[:1]
+    )
+    return _visible(statuses).filter(as_of__lte=on).filter(id=Subquery(latest)).order_by("actor__name", "topic__title")

@@ -130,3 +130,15 @@ def citation_delete(
             if claim.status == EditorialStatus.PUBLISHED and claim.citations.count() <= 1:
                 raise ValidationError({"citations": "A published claim keeps at least one citation."})
         delete_checked(citation, user=user, reason=reason)
+
+
+def source_get_or_create_by_url(*, user: Any, reason: str, url: str, title: str = "") -> Source:
+    """The source with this URL (after normalisation), created if new; web forms and imports paste URLs."""
+    try:
+        normalised = normalise_url(url)
+    except ValueError as error:
+        raise ValidationError({"url": str(error)}) from None
+    existing = Source.objects.filter(url=normalised).first()
+    if existing is not None:
+        return existing
+    return source_create(user=user, reason=reason, data={"url": normalised, "title": title.strip()})

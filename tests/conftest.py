@@ -39,3 +39,30 @@ def outsider(db):
 @pytest.fixture
 def system_user(db):
     return get_system_user()
+
+
+# --- API personas (partner keys and clients) ------------------------------------------------------
+
+
+@pytest.fixture
+def partner_reader(db):
+    """A partner organisation's `read` key: sees published data only, writes nothing."""
+    from types import SimpleNamespace
+
+    from tracker.services import apikey_create, partner_create
+
+    partner = partner_create(name="Reader Newsroom")
+    key, secret = apikey_create(name="mirror", scope="read", partner=partner)
+    return SimpleNamespace(partner=partner, key=key, secret=secret, user=partner.user)
+
+
+@pytest.fixture
+def partner_submitter(db):
+    """A partner organisation's `submit` key: reads published data and proposes draft claims."""
+    from types import SimpleNamespace
+
+    from tracker.services import apikey_create, partner_create
+
+    partner = partner_create(name="Submitter Lab")
+    key, secret = apikey_create(name="tips", scope="submit", partner=partner)
+    return SimpleNamespace(partner=partner, key=key, secret=secret, user=partner.user)

@@ -186,6 +186,13 @@ class TrackedAdmin(SimpleHistoryAdmin):
             self.message_user(request, f"Nothing was deleted: {error_text(error)}", messages.ERROR)
             return HttpResponseRedirect(request.path.rsplit("delete/", 1)[0])
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The version page is read-only: reverting goes through tracker.reverting (/history/), which checks
+        # the reviewer's permission and the published invariants and records the revert as its own change.
+        if request.method != "GET":
+            raise PermissionDenied("History is read-only here; revert from the record's history page.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def run_workflow_action(self, request, queryset, service: Callable[..., Any], done: str) -> None:
         """Apply a workflow service to each selected row; report each refusal by name."""
         reason = (request.POST.get("reason") or "").strip()

@@ -7,7 +7,10 @@ class TrackerConfig(AppConfig):
     verbose_name = "Tracker"
 
     def ready(self) -> None:
+        from tracker import audit  # noqa: F401  (connects the change index to simple-history's signal)
+
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        from tracker import feed  # noqa: F401 (connects the changes feed to history rows)
 
 
 def _sync_roles_after_migrate(sender, apps=None, verbosity=0, **kwargs) -> None:

@@ -74,3 +74,10 @@ EDITORIAL_TRANSITIONS: dict[tuple[str, str], HistoryAction] = {
     (EditorialStatus.PUBLISHED, EditorialStatus.RETRACTED): HistoryAction.RETRACTED,
     (EditorialStatus.RETRACTED, EditorialStatus.DRAFT): HistoryAction.RETURNED,
 }
+
+
+class APIKeyScope(models.TextChoices):
+    """What an API key may do. Partner `submit` keys may also propose draft claims for review."""
+
+    READ = "read", "Read"
+    SUBMIT = "submit", "Read and submit"

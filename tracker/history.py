@@ -19,15 +19,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from tracker.choices import HistoryAction
 
 REASON_MAX_LENGTH = 500
+
+# Sent inside the transaction when an outermost change set begins, before any row is locked or
+# written; the changes feed (tracker/feed.py) takes its ordering lock here.
+change_set_started = Signal()
 
 _current_change_id: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
     "tracker_history_change_id", default=None
@@ -47,6 +51,15 @@ class HistoryBase(models.Model):
 
     class Meta:
         abstract = True
+
+    # History is written once and never edited; retention is `manage.py prunehistory` alone.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionDenied("History rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionDenied("History rows cannot be deleted; retention is `manage.py prunehistory`.")
 
 
 class TrackedHistory(HistoricalRecords):
@@ -85,6 +98,7 @@ def change_set() -> Iterator[uuid.UUID]:
     token = _current_change_id.set(change_id)
     try:
         with transaction.atomic():
+            change_set_started.send(sender=None, change_id=change_id)
             yield change_id
     finally:
         _current_change_id.reset(token)

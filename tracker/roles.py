@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 EDITORS = "Editors"
+PARTNER_SUBMITTERS = "Partner submitters"
 REVIEWERS = "Reviewers"
 VIEWERS = "Viewers"
 
@@ -34,6 +35,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     EDITORS: _VIEW + _WRITE + _EDITOR_DELETE,
     REVIEWERS: sorted(set(_VIEW + _WRITE + _EDITOR_DELETE + _REVIEWER_ONLY)),
 }
+# The accounts of partners with `submit` keys: propose draft claims with citations (and their sources)
+# and send them for review. The API lets partner keys do nothing else; they see published data only.
+ROLE_PERMISSIONS[PARTNER_SUBMITTERS] = [
+    "tracker.add_claim",
+    "tracker.change_claim",
+    "sources.add_citation",
+    "sources.add_source",
+]
 
 
 def sync_roles(apps: Any, *, verbosity: int = 0) -> None:
@@ -56,3 +65,9 @@ def sync_roles(apps: Any, *, verbosity: int = 0) -> None:
             if found is not None:
                 wanted.append(found)
         group.permissions.set(wanted)
+
+
+# Audit history (issue 6): the whole team reads the change log; reviewers revert and mark changes reviewed.
+for _group in (VIEWERS, EDITORS, REVIEWERS):
+    ROLE_PERMISSIONS[_group].append("tracker.view_changeentry")
+ROLE_PERMISSIONS[REVIEWERS] += ["tracker.revert_history", "tracker.patrol_history"]

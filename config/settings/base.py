@@ -95,7 +95,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "tracker:dashboard"
+LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -143,10 +145,39 @@ FETCH_USER_AGENT = f"FactPositionTracker/1.0 (+{FETCH_CONTACT_URL})"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The partner API (tracker/api/base.py): keys or team sessions, published-only for partners.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.access.APIKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.access.TrackerAPIPermission"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.access.TrackerCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.access.KeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"key": env_str("API_THROTTLE_RATE", "600/minute")},
+    "EXCEPTION_HANDLER": "tracker.api.base.problem_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fact and position tracker API",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActorKindEnum": "tracker.choices.ActorKind",
+        "ClaimKindEnum": "tracker.choices.ClaimKind",
+        "SourceKindEnum": "sources.choices.SourceKind",
+        "DatePrecisionEnum": "tracker.choices.DatePrecision",
+    },
 }
 
 LOGGING = {
@@ -214,3 +245,6 @@ SOURCE_CHECK_DISPATCH_BATCH = env_int("SOURCE_CHECK_DISPATCH_BATCH", 500, minimu
 SOURCE_CHECK_QUOTE_THRESHOLD = env_float("SOURCE_CHECK_QUOTE_THRESHOLD", 85.0, minimum=1)
 # "pattern=address" pairs answered by sources.resolvers.static_resolver (tests, benchmark only).
 FETCH_STATIC_HOSTS = dict(item.split("=", 1) for item in env_list("FETCH_STATIC_HOSTS", []) if "=" in item)
+
+# Audit history: a reviewer's own changes need a second reviewer before they count as reviewed.
+TRACKER_REQUIRE_SECOND_REVIEWER = env_bool("TRACKER_REQUIRE_SECOND_REVIEWER", False)

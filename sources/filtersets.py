@@ -1,0 +1,31 @@
+"""Filters over sources and citations, shared by the API and the web list pages."""
+
+from __future__ import annotations
+
+import django_filters
+
+from sources.choices import CitationRelation, SourceKind
+from sources.models import Citation, Source
+from tracker.filtersets import TrackedFilterSet
+
+
+class SourceFilterSet(TrackedFilterSet):
+    search_fields = ["title", "publisher", "author", "url"]
+    kind = django_filters.ChoiceFilter(choices=SourceKind.choices)
+    publisher = django_filters.CharFilter(lookup_expr="iexact")
+    published_on = django_filters.DateFromToRangeFilter(label="Published on (published_on_after, published_on_before)")
+
+    class Meta:
+        model = Source
+        fields = ["kind", "publisher", "published_on"]
+
+
+class CitationFilterSet(TrackedFilterSet):
+    search_fields = ["excerpt"]
+    claim = django_filters.NumberFilter(field_name="claim_id")
+    source = django_filters.NumberFilter(field_name="source_id")
+    relation = django_filters.ChoiceFilter(choices=CitationRelation.choices)
+
+    class Meta:
+        model = Citation
+        fields = ["claim", "source", "relation"]

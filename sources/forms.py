@@ -1,0 +1,72 @@
+"""Citation rows of the claim form: an existing source or a pasted URL, and the exact excerpt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from sources.choices import CitationRelation
+from sources.models import Source
+from sources.normalise import normalise_url
+
+
+class SourceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Source) -> str:
+        label = obj.title or obj.url
+        return label if len(label) <= 90 else label[:87] + "…"
+
+
+class CitationForm(forms.Form):
+    """One new citation. A row left untouched is skipped; a touched row needs a source and an excerpt."""
+
+    source = SourceChoiceField(
+        queryset=Source.objects.order_by("title"),
+        required=False,
+        empty_label="— pick a source, or paste a URL below —",
+    )
+    url = forms.CharField(
+        label="or a new source's URL",
+        max_length=2000,
+        required=False,
+        widget=forms.URLInput(attrs={"placeholder": "https://…", "size": 60}),
+    )
+    title = forms.CharField(label="New source's title", max_length=500, required=False)
+    excerpt = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Copy the exact words of the source that support the claim.",
+    )
+    locator = forms.CharField(
+        max_length=200, required=False, help_text="Paragraph, page or timestamp.", label="Where in the source"
+    )
+    relation = forms.ChoiceField(choices=CitationRelation.choices, initial=CitationRelation.SUPPORTS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        url = (cleaned.get("url") or "").strip()
+        if url:
+            try:
+                cleaned["url"] = normalise_url(url)
+            except ValueError as error:
+                self.add_error("url", str(error))
+        elif not cleaned.get("source"):
+            self.add_error("source", "Pick a source or paste the URL of a new one.")
+        if not (cleaned.get("excerpt") or "").strip():
+            self.add_error("excerpt", "Copy the exact words of the source that support the claim.")
+        return cleaned
+
+
+class ExistingCitationForm(forms.Form):
+    """A citation the claim already has: its excerpt, locator and relation can change, or it can go."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    excerpt = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    locator = forms.CharField(max_length=200, required=False, label="Where in the source")
+    relation = forms.ChoiceField(choices=CitationRelation.choices)
+    remove = forms.BooleanField(required=False, label="Remove this citation")
+
+
+CitationFormSet = forms.formset_factory(CitationForm, extra=2, max_num=20, validate_max=True)
+ExistingCitationFormSet = forms.formset_factory(ExistingCitationForm, extra=0, max_num=100)

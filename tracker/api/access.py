@@ -1,0 +1,151 @@
+"""Who is calling and what they may do: API keys, team sessions, scopes, throttling, page sizes.
+
+Kept apart from tracker/api/base.py because DRF imports these classes from its settings while
+rest_framework.views is still loading.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.throttling import SimpleRateThrottle
+
+from tracker.choices import APIKeyScope
+from tracker.models import APIKey
+from tracker.services import apikey_find, apikey_touch
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
+
+# --- Authentication ----------------------------------------------------------------------------
+
+
+class APIKeyAuthentication(BaseAuthentication):
+    """`Authorization: Bearer tk_…` (or `Api-Key tk_…`). One SHA-256 and one indexed lookup per request."""
+
+    keywords = (b"bearer", b"api-key")
+
+    def authenticate(self, request) -> tuple[Any, APIKey] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() not in self.keywords:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Send the key as `Authorization: Bearer <key>`.")
+        try:
+            secret = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("The API key is not valid.") from None
+        key = apikey_find(secret)
+        if key is None or not key.user.is_active:
+            raise exceptions.AuthenticationFailed("The API key is not valid, has expired or was revoked.")
+        apikey_touch(key)
+        return key.user, key
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+
+class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = APIKeyAuthentication
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key `tk_…` created in the admin or with `manage.py createapikey`.",
+        }
+
+
+def api_key(request) -> APIKey | None:
+    return request.auth if isinstance(request.auth, APIKey) else None
+
+
+def is_partner(request) -> bool:
+    """Partner keys see published data only; so does anyone who is not on the team."""
+    key = api_key(request)
+    if key is not None and key.partner_id:
+        return True
+    return not request.user.has_perm("tracker.view_claim")
+
+
+# --- Permissions ----------------------------------------------------------------------------------
+
+
+class TrackerAPIPermission(BasePermission):
+    """Reading needs a key or a team account; writing needs a team account or a key with `submit`.
+
+    Partner `submit` keys may only do what a viewset lists in `partner_submit_actions`. A team write
+    is refused here when the role lacks the model permission (a clear 403 before If-Match is even
+    looked at); the services check again, with the record's state (e.g. published) in view.
+    """
+
+    message = "You do not have permission to do this."
+    action_verbs = {
+        "create": "add",
+        "partial_update": "change",
+        "update": "change",
+        "destroy": "delete",
+        "submit": "change",
+        "publish": "publish",
+        "return_to_draft": "publish",
+        "retract": "publish",
+    }
+
+    def _team_may(self, request, view) -> bool:
+        verb = self.action_verbs.get(getattr(view, "action", None) or "")
+        visible = getattr(view, "visible", None)
+        model = visible(partner=False).model if visible else None
+        if verb is None or model is None:
+            return True
+        return request.user.has_perm(f"{model._meta.app_label}.{verb}_{model._meta.model_name}")
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        key = api_key(request)
+        if key is not None and key.partner_id:
+            if request.method in SAFE_METHODS:
+                return True
+            return key.scope == APIKeyScope.SUBMIT and view.action in getattr(view, "partner_submit_actions", ())
+        if not request.user.has_perm("tracker.view_claim"):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        if key is not None and key.scope != APIKeyScope.SUBMIT:
+            return False
+        return self._team_may(request, view)
+
+
+# --- Throttling -----------------------------------------------------------------------------------
+
+
+class KeyRateThrottle(SimpleRateThrottle):
+    """Requests per key (or per team account) per minute, counted in the shared cache (Redis)."""
+
+    scope = "key"
+
+    def get_cache_key(self, request, view) -> str | None:
+        key = api_key(request)
+        if key is not None:
+            ident = f"key-{key.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+# --- Pagination -----------------------------------------------------------------------------------
+
+
+class TrackerCursorPagination(CursorPagination):
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    ordering = "-id"

@@ -1,0 +1,262 @@
+"""What every API endpoint shares: key authentication, who may do what, visibility, ETag/If-Match,
+the edit summary, cursor pagination, throttling and RFC 9457 problem details.
+
+Viewsets name their queryset function, serializers and services; the rules live here once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from tracker.api.access import (  # noqa: F401 (re-exported for the viewsets)
+    MAX_PAGE_SIZE,
+    TrackerCursorPagination,
+    api_key,
+    is_partner,
+)
+from tracker.exceptions import ConflictError
+from tracker.history import REASON_MAX_LENGTH
+
+REASON_HEADER = "X-Change-Reason"
+PROBLEM_JSON = "application/problem+json"
+
+
+# --- Errors: RFC 9457 problem details ---------------------------------------------------------------
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    if isinstance(detail, dict):
+        out = []
+        for name, value in detail.items():
+            if isinstance(name, int):  # DRF keys the errors of list items by their index
+                out += _flatten(value, f"{prefix}[{name}]")
+                continue
+            field = name if name != "non_field_errors" else ""
+            out += _flatten(value, f"{prefix}.{field}" if prefix and field else (field or prefix))
+        return out
+    if isinstance(detail, list):
+        out = []
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                out += _flatten(value, f"{prefix}[{index}]")
+            else:
+                out += _flatten(value, prefix)
+        return out
+    return [{"field": prefix, "message": str(detail)}]
+
+
+def _django_validation_detail(error: DjangoValidationError) -> Any:
+    if hasattr(error, "error_dict"):
+        return {"non_field_errors" if k == "__all__" else k: v for k, v in error.message_dict.items()}
+    return {"non_field_errors": error.messages}
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you read it."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send If-Match with the ETag from a GET of this record, so no one's change is overwritten."
+    default_code = "precondition_required"
+
+
+TITLES = {
+    400: "Invalid request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    412: "Precondition failed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    428: "Precondition required",
+    429: "Too many requests",
+}
+
+
+def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every error as `application/problem+json`: type, title, status, detail, and `errors` by field."""
+    current = None
+    if isinstance(exc, ConflictError):
+        current = exc.instance
+        exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_validation_detail(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = response.status_code
+    body: dict[str, Any] = {
+        "type": f"https://tracker.example.org/problems/{code}",
+        "title": TITLES.get(code, "Error"),
+        "status": code,
+    }
+    if isinstance(exc, exceptions.ValidationError):
+        body["detail"] = "The request has invalid fields; nothing was changed."
+        body["errors"] = _flatten(exc.detail)
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        body["detail"] = str(detail if not isinstance(detail, list | dict) else _flatten(detail)[0]["message"])
+    if current is not None:
+        body["current_version"] = current.version
+        response["ETag"] = etag_for(current)
+    response.data = body
+    response.content_type = PROBLEM_JSON
+    return response
+
+
+# --- ETags, If-Match and the edit summary -----------------------------------------------------------------
+
+
+def etag_for(instance: Any) -> str:
+    return f'"{instance._meta.model_name}-{instance.pk}-v{instance.version}"'
+
+
+_ETAG = re.compile(r'^(?:W/)?"[a-z]+-[^"-]+-v(\d+)"$')
+
+
+def expected_version_from(request, instance: Any) -> int:
+    """The version the client last read, from If-Match; 428 when absent, 412 when stale or malformed."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired()
+    if header == "*":
+        raise PreconditionFailed("`If-Match: *` would overwrite changes you have not seen; send the record's ETag.")
+    if header != etag_for(instance):
+        match = _ETAG.match(header)
+        raise PreconditionFailed(
+            f"The record is now version {instance.version}; you sent "
+            f"{'version ' + match.group(1) if match else 'an ETag of another record'}. Nothing was changed."
+        )
+    return instance.version
+
+
+def reason_from(request) -> str:
+    data = request.data if isinstance(request.data, dict) else {}
+    reason = data.get("reason") or request.headers.get(REASON_HEADER, "")
+    if not isinstance(reason, str) or not reason.strip():
+        raise exceptions.ValidationError(
+            {"reason": f"Say why you are making this change (a `reason` field or an {REASON_HEADER} header)."}
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise exceptions.ValidationError({"reason": f"Keep the reason under {REASON_MAX_LENGTH} characters."})
+    return reason.strip()
+
+
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag from a GET of this record. Missing: 428. Stale: 412.",
+)
+REASON_PARAMETER = OpenApiParameter(
+    REASON_HEADER,
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Why you make this change (alternatively a `reason` field in the body). Required for writes.",
+)
+
+
+# --- Base viewsets ----------------------------------------------------------------------------------
+
+
+class TrackedReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Read-only endpoints over the visible rows. Subclasses set `visible` (a visibility function)."""
+
+    visible: Any = None
+    select: tuple[str, ...] = ()
+    prefetch: tuple[Any, ...] = ()
+
+    def partner_view(self) -> bool:
+        return is_partner(self.request)
+
+    def get_queryset(self):
+        queryset = type(self).visible(partner=self.partner_view())
+        if self.select:
+            queryset = queryset.select_related(*self.select)
+        for prefetch in self.get_prefetches():
+            queryset = queryset.prefetch_related(prefetch)
+        return queryset
+
+    def get_prefetches(self) -> tuple[Any, ...]:
+        return self.prefetch
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance)
+        return Response(serializer.data, headers={"ETag": etag_for(instance)})
+
+
+class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+    """Writes through the services: create_service(user, reason, data, **extra), update_service(...)."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    write_serializer_class: Any = None
+    service_object_name: str = ""
+
+    def get_serializer_class(self):
+        if self.action in ("create", "partial_update", "update") and self.write_serializer_class:
+            return self.write_serializer_class
+        return self.serializer_class
+
+    def perform_service(self, service, **kwargs):
+        return service(**kwargs)
+
+    def create(self, request, *args, **kwargs):
+        reason = reason_from(request)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data, extra = serializer.service_arguments()
+        instance = self.create_service(user=request.user, reason=reason, data=data, **extra)
+        return self.respond_with(instance, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        expected = expected_version_from(request, instance)
+        reason = reason_from(request)
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data, extra = serializer.service_arguments()
+        instance = self.update_service(
+            **{self.service_object_name: instance},
+            user=request.user,
+            reason=reason,
+            data=data,
+            expected_version=expected,
+            **extra,
+        )
+        return self.respond_with(instance, status.HTTP_200_OK)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        expected = expected_version_from(request, instance)
+        reason = reason_from(request)
+        self.delete_service(
+            **{self.service_object_name: instance}, user=request.user, reason=reason, expected_version=expected
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def respond_with(self, instance, code: int) -> Response:
+        # Re-read through the viewset's queryset so the body matches a GET exactly.
+        fresh = self.get_queryset().filter(pk=instance.pk).first() or instance
+        data = self.serializer_class(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=code, headers={"ETag": etag_for(fresh)})

@@ -1,0 +1,100 @@
+"""GET /api/v1/changes/: the partner changes feed (see tracker/feed.py for its ordering)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from positions.api.views import PositionViewSet
+from sources.api.views import CitationViewSet, SourceViewSet
+from tracker.api.access import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from tracker.api.views import ActorViewSet, ClaimViewSet, RoleViewSet, TopicViewSet
+from tracker.models import FeedEvent
+
+VIEWSETS = {
+    "actors": ActorViewSet,
+    "roles": RoleViewSet,
+    "topics": TopicViewSet,
+    "claims": ClaimViewSet,
+    "positions": PositionViewSet,
+    "sources": SourceViewSet,
+    "citations": CitationViewSet,
+}
+
+CHANGE_FIELDS = {
+    "seq": serializers.IntegerField(),
+    "resource": serializers.ChoiceField(choices=sorted(VIEWSETS)),
+    "id": serializers.IntegerField(),
+    "op": serializers.ChoiceField(choices=["upsert", "delete"]),
+    "data": serializers.DictField(allow_null=True, help_text="The record as GET shows it; null for delete."),
+}
+
+
+def _partner_viewset(resource: str, request):
+    viewset = VIEWSETS[resource]()
+    viewset.request, viewset.format_kwarg, viewset.action, viewset.kwargs, viewset.args = request, None, "list", {}, ()
+    viewset.partner_view = lambda: True  # the feed is partner-visible data for everyone
+    return viewset
+
+
+class ChangeFeed(GenericAPIView):
+    """Every create, update and removal of partner-visible data in commit order.
+
+    Start with no `after`, apply each event (`upsert`: store `data` under resource and id; `delete`:
+    drop it), and call again with `after` = `next_cursor` until `has_more` is false; keep the cursor
+    and poll with it later. A record unpublished, retracted or deleted arrives as `delete`.
+    """
+
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", str, description="The `next_cursor` of the previous page; omit to start."),
+            OpenApiParameter("page_size", int, description=f"Events per page, at most {MAX_PAGE_SIZE}."),
+        ],
+        responses=inline_serializer(
+            "ChangePage",
+            {
+                "results": inline_serializer("Change", CHANGE_FIELDS, many=True),
+                "next_cursor": serializers.CharField(),
+                "has_more": serializers.BooleanField(),
+            },
+        ),
+    )
+    def get(self, request):
+        after_text = request.query_params.get("after") or "0"
+        size_text = request.query_params.get("page_size") or str(DEFAULT_PAGE_SIZE)
+        if not after_text.isdigit() or len(after_text) > 18:
+            raise serializers.ValidationError({"after": "Give the `next_cursor` of a previous page."})
+        if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE:
+            raise serializers.ValidationError({"page_size": f"Give a number from 1 to {MAX_PAGE_SIZE}."})
+        after, size = int(after_text), int(size_text)
+        events = list(FeedEvent.objects.filter(seq__gt=after).order_by("seq")[: size + 1])
+        has_more = len(events) > size
+        events = events[:size]
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for event in events:
+            if event.op == "upsert":
+                wanted[event.resource].add(event.object_id)
+        rendered: dict[tuple[str, int], dict] = {}
+        for resource, ids in wanted.items():
+            viewset = _partner_viewset(resource, request)
+            rows = viewset.get_queryset().filter(pk__in=ids)
+            serializer = viewset.serializer_class(rows, many=True, context=viewset.get_serializer_context())
+            for row in serializer.data:
+                rendered[(resource, row["id"])] = row
+        results = []
+        for event in events:
+            data = rendered.get((event.resource, event.object_id))
+            if event.op == "upsert" and data is None:
+                continue  # no longer visible: a later event in the feed removes it
+            results.append(
+                {"seq": event.seq, "resource": event.resource, "id": event.object_id, "op": event.op, "data": data}
+            )
+        next_cursor = str(events[-1].seq if events else after)
+        return Response({"results": results, "next_cursor": next_cursor, "has_more": has_more})

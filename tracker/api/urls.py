@@ -1,0 +1,28 @@
+"""Routes under /api/v1/: plural kebab-case nouns, the schema and its browsable docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from positions.api.views import PositionChangeList, PositionViewSet
+from sources.api.views import CitationViewSet, SourceViewSet
+from tracker.api.feed import ChangeFeed
+from tracker.api.views import ActorViewSet, ClaimViewSet, RoleViewSet, TopicViewSet
+
+router = DefaultRouter()
+router.register("actors", ActorViewSet, basename="actor")
+router.register("roles", RoleViewSet, basename="role")
+router.register("topics", TopicViewSet, basename="topic")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("positions", PositionViewSet, basename="position")
+router.register("sources", SourceViewSet, basename="source")
+router.register("citations", CitationViewSet, basename="citation")
+
+app_name = "api"
+urlpatterns = [
+    path("changes/", ChangeFeed.as_view(), name="change-list"),
+    path("position-changes/", PositionChangeList.as_view(), name="position-change-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

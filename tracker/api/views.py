@@ -1,0 +1,253 @@
+"""Endpoints for actors, roles, topics and claims. Shared behaviour lives in tracker/api/base.py."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from positions import selectors
+from positions.api.serializers import PositionSerializer
+from sources.models import Citation
+from sources.services import source_create, source_find_by_url
+from tracker import services
+from tracker.api.base import (
+    IF_MATCH_PARAMETER,
+    REASON_PARAMETER,
+    TrackedViewSet,
+    api_key,
+    etag_for,
+    expected_version_from,
+    reason_from,
+)
+from tracker.api.serializers import (
+    ActorSerializer,
+    ActorWriteSerializer,
+    ClaimSerializer,
+    ClaimWriteSerializer,
+    RoleSerializer,
+    RoleWriteSerializer,
+    TopicSerializer,
+    TopicWriteSerializer,
+)
+from tracker.filtersets import ActorFilterSet, ClaimFilterSet, RoleFilterSet, TopicFilterSet
+from tracker.history import change_set
+from tracker.visibility import (
+    visible_actors,
+    visible_claims,
+    visible_roles,
+    visible_topics,
+)
+
+WRITE_DOCS = {
+    "partial_update": extend_schema(parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER]),
+    "destroy": extend_schema(parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER]),
+    "create": extend_schema(parameters=[REASON_PARAMETER]),
+}
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, help_text="Why; or send the X-Change-Reason header.")
+
+
+def parse_date(value: str | None, name: str, default: datetime.date | None = None) -> datetime.date | None:
+    if not value:
+        return default
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise serializers.ValidationError({name: "Give a date as YYYY-MM-DD."}) from None
+
+
+def parse_datetime(value: str | None, name: str) -> datetime.datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise serializers.ValidationError({name: "Give a moment as ISO 8601, e.g. 2025-03-01T12:00:00Z."}) from None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+
+
+def workflow_action(name: str, service: Any, object_name: str, doc: str, url_path: str | None = None):
+    """A POST that moves a record through the review workflow; needs If-Match and a reason."""
+
+    def run(self, request, *args, **kwargs):
+        instance = self.get_object()
+        expected = expected_version_from(request, instance)
+        reason = reason_from(request)
+        instance = service(**{object_name: instance}, user=request.user, reason=reason, expected_version=expected)
+        return self.respond_with(instance, status.HTTP_200_OK)
+
+    run.__name__ = name
+    run.__doc__ = doc
+    run = action(detail=True, methods=["post"], url_path=url_path or name)(run)
+    return extend_schema(request=ReasonSerializer, parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER])(run)
+
+
+@extend_schema_view(**WRITE_DOCS)
+class ActorViewSet(TrackedViewSet):
+    visible = staticmethod(visible_actors)
+    serializer_class = ActorSerializer
+    write_serializer_class = ActorWriteSerializer
+    filterset_class = ActorFilterSet
+    lookup_field = "slug"
+    ordering_fields = ["name", "updated_at", "id"]
+    service_object_name = "actor"
+    create_service = staticmethod(services.actor_create)
+    update_service = staticmethod(services.actor_update)
+    delete_service = staticmethod(services.actor_delete)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("topic", str, description="Only this topic (slug)."),
+            OpenApiParameter("recorded_as_of", str, description="ISO 8601 moment: our records as they stood then."),
+        ],
+        responses=PositionSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def timeline(self, request, slug=None):
+        """The actor's published positions in date order, on one topic or all, with their evidence."""
+        actor = self.get_object()
+        topic = None
+        if request.query_params.get("topic"):
+            topic = get_object_or_404(visible_topics(partner=self.partner_view()), slug=request.query_params["topic"])
+        recorded = parse_datetime(request.query_params.get("recorded_as_of"), "recorded_as_of")
+        if recorded is not None:
+            positions = selectors.position_timeline_recorded(actor=actor, topic=topic, recorded_at=recorded)
+        else:
+            positions = with_visible_evidence(
+                selectors.position_timeline(actor=actor, topic=topic), self.partner_view()
+            )
+        return Response(PositionSerializer(positions, many=True, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(**WRITE_DOCS)
+class RoleViewSet(TrackedViewSet):
+    visible = staticmethod(visible_roles)
+    select = ("actor", "organisation")
+    serializer_class = RoleSerializer
+    write_serializer_class = RoleWriteSerializer
+    filterset_class = RoleFilterSet
+    ordering_fields = ["start_on", "updated_at", "id"]
+    service_object_name = "role"
+    create_service = staticmethod(services.role_create)
+    update_service = staticmethod(services.role_update)
+    delete_service = staticmethod(services.role_delete)
+
+
+@extend_schema_view(**WRITE_DOCS)
+class TopicViewSet(TrackedViewSet):
+    visible = staticmethod(visible_topics)
+    select = ("parent",)
+    serializer_class = TopicSerializer
+    write_serializer_class = TopicWriteSerializer
+    filterset_class = TopicFilterSet
+    lookup_field = "slug"
+    ordering_fields = ["title", "updated_at", "id"]
+    service_object_name = "topic"
+    create_service = staticmethod(services.topic_create)
+    update_service = staticmethod(services.topic_update)
+    delete_service = staticmethod(services.topic_delete)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("as_of", datetime.date, description="The date (default: today)."),
+            OpenApiParameter("recorded_as_of", str, description="ISO 8601 moment: our records as they stood then."),
+        ],
+        responses=PositionSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def stances(self, request, slug=None):
+        """Every actor's published stance on the topic as of a date: their latest position dated on or before it."""
+        topic = self.get_object()
+        on = parse_date(request.query_params.get("as_of"), "as_of", timezone.localdate())
+        recorded = parse_datetime(request.query_params.get("recorded_as_of"), "recorded_as_of")
+        if recorded is not None:
+            positions = selectors.stances_as_of_recorded(topic=topic, on=on, recorded_at=recorded)
+        else:
+            positions = with_visible_evidence(selectors.stances_as_of(topic=topic, on=on), self.partner_view())
+        return Response(PositionSerializer(positions, many=True, context=self.get_serializer_context()).data)
+
+
+def with_visible_evidence(queryset, partner: bool):
+    return queryset.prefetch_related(
+        Prefetch(
+            "evidence", queryset=visible_claims(partner=partner).only("id").order_by("id"), to_attr="visible_evidence"
+        )
+    )
+
+
+@extend_schema_view(**WRITE_DOCS)
+class ClaimViewSet(TrackedViewSet):
+    """Claims with their citations. Partner `submit` keys may create claims, which go to review."""
+
+    visible = staticmethod(visible_claims)
+    select = ("speaker",)
+    serializer_class = ClaimSerializer
+    write_serializer_class = ClaimWriteSerializer
+    filterset_class = ClaimFilterSet
+    ordering_fields = ["stated_on", "updated_at", "id"]
+    service_object_name = "claim"
+    partner_submit_actions = ("create",)
+    update_service = staticmethod(services.claim_update)
+    delete_service = staticmethod(services.claim_delete)
+
+    def get_prefetches(self):
+        return (
+            Prefetch("topics", queryset=visible_topics(partner=False).only("id", "slug")),
+            Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("id")),
+        )
+
+    def create_service(self, *, user: Any, reason: str, data: dict, topics=(), citations=()):
+        partner_key = api_key(self.request) if self.partner_view() else None
+        with change_set():
+            resolved = []
+            for index, citation in enumerate(citations):
+                citation = dict(citation)
+                url = citation.pop("source_url", None)
+                title = citation.pop("source_title", "")
+                if url:
+                    try:
+                        citation["source"] = source_find_by_url(url) or source_create(
+                            user=user, reason=reason, data={"url": url, "title": title}
+                        )
+                    except ValidationError as error:
+                        raise ValidationError({f"citations[{index}].source_url": error.messages}) from error
+                resolved.append(citation)
+            claim = services.claim_create(user=user, reason=reason, data=data, topics=topics, citations=resolved)
+            if partner_key is not None:
+                # A partner's proposal goes straight to the review queue, attributed to the partner's account.
+                claim = services.claim_submit(claim=claim, user=user, reason=reason)
+        return claim
+
+    def respond_with(self, instance, code: int) -> Response:
+        if self.action == "create" and self.partner_view():
+            # The partner sees its own proposal once; it stays invisible to partners until published.
+            fresh = self.get_queryset_unfiltered().get(pk=instance.pk)
+            data = self.serializer_class(fresh, context=self.get_serializer_context()).data
+            return Response(data, status=code, headers={"ETag": etag_for(fresh)})
+        return super().respond_with(instance, code)
+
+    def get_queryset_unfiltered(self):
+        queryset = visible_claims(partner=False).select_related(*self.select)
+        return queryset.prefetch_related(*self.get_prefetches())
+
+    submit = workflow_action("submit", services.claim_submit, "claim", "Send a draft for review (editors).")
+    publish = workflow_action(
+        "publish", services.claim_publish, "claim", "Publish (reviewers); needs at least one citation."
+    )
+    return_to_draft = workflow_action(
+        "return_to_draft", services.claim_return, "claim", "Return to draft (reviewers).", url_path="return"
+    )
+    retract = workflow_action("retract", services.claim_retract, "claim", "Retract a published claim (reviewers).")

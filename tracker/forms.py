@@ -1,0 +1,121 @@
+"""Forms of the web pages. They parse and check input; the views hand the values to the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from tracker.choices import AttributionStatus, ClaimKind, Veracity
+from tracker.history import REASON_MAX_LENGTH
+from tracker.models import Actor, Claim, Topic
+from tracker.selectors import actor_lookup
+from tracker.web import PartialDateField, ReasonField, partial_date_text
+
+IMPORT_MAX_BYTES = 1024 * 1024
+IMPORT_MAX_ROWS = 1000
+
+
+class ActorField(forms.CharField):
+    """An actor typed by name (suggested by a <datalist>), slug or alias."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "Start typing a name; pick one of the suggestions.")
+        super().__init__(
+            max_length=200,
+            widget=forms.TextInput(
+                attrs={"list": "actor-options", "autocomplete": "off", "data-autocomplete": "actors"}
+            ),
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> Actor | None:  # type: ignore[override]
+        value = super().clean(value)
+        if not value:
+            return None
+        matches = actor_lookup(value)
+        if not matches:
+            raise forms.ValidationError(f"No actor is called “{value}”. Add the actor in the admin first.")
+        if len(matches) > 1:
+            slugs = ", ".join(actor.slug for actor in matches)
+            raise forms.ValidationError(f"Several actors are called “{value}”; type one of the slugs: {slugs}.")
+        return matches[0]
+
+
+class ClaimForm(forms.Form):
+    speaker = ActorField(label="Speaker")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="What the speaker said.")
+    kind = forms.ChoiceField(choices=ClaimKind.choices, initial=ClaimKind.REPORTED)
+    stated_on = PartialDateField(label="Stated on", required=False)
+    stated_on_inferred = forms.BooleanField(
+        label="Date inferred (e.g. from the publication date), not stated", required=False
+    )
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.order_by("title"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "topic-choice"}),
+    )
+    context = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    attribution_status = forms.ChoiceField(choices=AttributionStatus.choices, initial=AttributionStatus.UNVERIFIED)
+    veracity = forms.ChoiceField(choices=Veracity.choices, initial=Veracity.UNRATED)
+    veracity_rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = ReasonField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_duplicate = forms.BooleanField(label="This is not a duplicate: save it anyway", required=False)
+
+    def __init__(self, *args: Any, claim: Claim | None = None, **kwargs: Any) -> None:
+        if claim is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "speaker": claim.speaker.slug,
+                "text": claim.text,
+                "kind": claim.kind,
+                "stated_on": partial_date_text(claim.stated_on, claim.stated_on_precision),
+                "stated_on_inferred": claim.stated_on_inferred,
+                "topics": list(claim.topics.all()),
+                "context": claim.context,
+                "attribution_status": claim.attribution_status,
+                "veracity": claim.veracity,
+                "veracity_rationale": claim.veracity_rationale,
+                "version": claim.version,
+            }
+        super().__init__(*args, **kwargs)
+        if claim is not None:
+            self.fields["version"].required = True
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        stated_on, precision = data["stated_on"]
+        return {
+            "speaker": data["speaker"],
+            "text": data["text"],
+            "kind": data["kind"],
+            "stated_on": stated_on,
+            "stated_on_precision": precision,
+            "stated_on_inferred": data["stated_on_inferred"],
+            "context": data["context"],
+            "attribution_status": data["attribution_status"],
+            "veracity": data["veracity"],
+            "veracity_rationale": data["veracity_rationale"],
+        }
+
+
+class TransitionForm(forms.Form):
+    """A workflow button: the action, the version the page showed, and the comment or reason."""
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ("submit", "publish", "return", "retract")])
+    reason = forms.CharField(max_length=REASON_MAX_LENGTH, widget=forms.TextInput(attrs={"size": 50}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"UTF-8, at most {IMPORT_MAX_BYTES // 1024} KB and {IMPORT_MAX_ROWS} rows.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {IMPORT_MAX_BYTES // 1024} KB.")
+        return upload

@@ -1,0 +1,19 @@
+"""The audit-history pages, mounted at /history/ by config/urls.py."""
+
+from django.urls import path, re_path
+
+from tracker import history_views as views
+
+app_name = "history"
+
+urlpatterns = [
+    path("", views.recent_changes, name="recent"),
+    path("patrol/", views.patrol, name="patrol"),
+    re_path(r"^export\.(?P<fmt>csv|json)$", views.export, name="export"),
+    path("actors/<slug:slug>/", views.actor_as_of, name="actor-as-of"),
+    path("topics/<slug:slug>/", views.topic_as_of, name="topic-as-of"),
+    path("<str:model>/<int:pk>/", views.object_history, name="object"),
+    path("<str:model>/<int:pk>/compare/", views.compare, name="compare"),
+    path("<str:model>/<int:pk>/version/<int:history_id>/", views.version, name="version"),
+    path("<str:model>/<int:pk>/revert/", views.revert, name="revert"),
+]
