@@ -374,6 +374,7 @@ def snapshot(model: type[models.Model], record: Any) -> list[FieldChange]:
         FieldChange(name=f.name, label=str(f.verbose_name), new=getattr(record, f.attname))
         for f in model._meta.concrete_fields
         if f.name not in {"id", "created_at", "updated_at"}
+        and f.name not in model._tracked_history.excluded_fields  # type: ignore[attr-defined]
     ]
     values += [
         FieldChange(

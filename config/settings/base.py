@@ -217,6 +217,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sqs://")):
     # so a killed worker's check is redelivered soon after the visibility timeout.
     CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = max(1, min(60, CELERY_BROKER_VISIBILITY_TIMEOUT // 5))
     CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1
+if CELERY_BROKER_URL == "filesystem://":
+    # Without this kombu writes its exchange tables to ./control in the current directory.
+    CELERY_BROKER_TRANSPORT_OPTIONS["control_folder"] = str(VAR_DIR / "celery-queue" / "control")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
