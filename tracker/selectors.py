@@ -370,11 +370,11 @@ def find_as_of(model: type[models.Model], slug: str) -> int | None:
 def snapshot(model: type[models.Model], record: Any) -> list[FieldChange]:
     """Every field and link of one version, with display values, for "the record as it stood"."""
     links = load_links(model, [record.history_id])[record.history_id]
+    skipped = {"id", "created_at", "updated_at", *model._tracked_history.excluded_fields}  # type: ignore[attr-defined]
     values = [
         FieldChange(name=f.name, label=str(f.verbose_name), new=getattr(record, f.attname))
         for f in model._meta.concrete_fields
-        if f.name not in {"id", "created_at", "updated_at"}
-        and f.name not in model._tracked_history.excluded_fields  # type: ignore[attr-defined]
+        if f.name not in skipped
     ]
     values += [
         FieldChange(
