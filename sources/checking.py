@@ -394,7 +394,10 @@ def _schedule(source: Source, check: SourceCheck, observation: _Observation, *, 
         interval = failure_interval
         retry_after = observation.result.retry_after_seconds if observation.result else None
         if outcome == CheckOutcome.RATE_LIMITED:
-            interval = datetime.timedelta(seconds=backoff_seconds(0, base=3600, cap=6 * 3600, retry_after=retry_after))
+            # One to two hours (jittered so sources of one site spread out), or the server's Retry-After.
+            interval = datetime.timedelta(
+                seconds=backoff_seconds(0, base=2 * 3600, cap=6 * 3600, retry_after=retry_after)
+            )
     source.check_interval = interval
     source.next_check_at = now + interval
 
