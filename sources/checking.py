@@ -20,11 +20,13 @@ import dataclasses
 import datetime
 import functools
 import hashlib
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -161,17 +163,22 @@ def _settings_changed(*, setting: str, **kwargs: Any) -> None:
         fetching.cache_clear()
 
 
-def fetch_page(url: str, *, sleep: Callable[[float], None] = time.sleep) -> FetchResult:
+def fetch_page(
+    url: str, *, accepted_types: tuple[str, ...] | None = None, sleep: Callable[[float], None] = time.sleep
+) -> FetchResult:
     """Fetch politely; wait inline for a host that frees up soon, raise HostBusy otherwise.
 
     The first fetch of a host takes its slot for robots.txt, so the page itself usually waits one
     interval: short waits are cheaper here than a round trip through the broker.
     """
     tools = fetching()
+    policy = (
+        tools.policy if accepted_types is None else dataclasses.replace(tools.policy, accepted_types=accepted_types)
+    )
     deadline = time.monotonic() + settings.FETCH_HOST_WAIT_INLINE_SECONDS
     while True:
         try:
-            return polite_fetch(url, policy=tools.policy, throttle=tools.throttle, robots=tools.robots)
+            return polite_fetch(url, policy=policy, throttle=tools.throttle, robots=tools.robots)
         except HostBusy as busy:
             if time.monotonic() + busy.retry_in_seconds > deadline:
                 raise
@@ -179,6 +186,44 @@ def fetch_page(url: str, *, sleep: Callable[[float], None] = time.sleep) -> Fetc
 
 
 # --- The check ---------------------------------------------------------------------------------
+
+
+# --- Archive (optional) -------------------------------------------------------------------------
+
+ARCHIVE_TYPES = ("application/json", "text/plain")
+
+
+def archive_lookup(url: str, *, around: datetime.date | None) -> tuple[str, datetime.datetime | None] | None:
+    """The Wayback Machine capture closest to `around` (or the latest): (capture URL, when), or None.
+
+    Goes through the same safe, polite fetcher as every other request. A busy archive host is not a
+    reason to retry the whole check: the look-up is skipped and tried again at the next failure.
+    """
+    query = {"url": url}
+    if around is not None:
+        query["timestamp"] = around.strftime("%Y%m%d")
+    try:
+        result = fetch_page(f"{settings.SOURCE_CHECK_ARCHIVE_API}?{urlencode(query)}", accepted_types=ARCHIVE_TYPES)
+    except HostBusy:
+        return None
+    if not result.ok:
+        return None
+    try:
+        closest = json.loads(result.body)["archived_snapshots"]["closest"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(closest, dict) or not closest.get("available") or not closest.get("url"):
+        return None
+    archive_url = str(closest["url"])
+    if not archive_url.startswith(("http://", "https://")) or len(archive_url) > 2000:
+        return None
+    try:
+        captured = datetime.datetime.strptime(str(closest.get("timestamp", "")), "%Y%m%d%H%M%S").replace(
+            tzinfo=datetime.UTC
+        )
+    except ValueError:
+        captured = None
+    return archive_url, captured
 
 
 @dataclasses.dataclass
@@ -193,6 +238,7 @@ class _Observation:
     fingerprint: str = ""
     metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
     error: str = ""
+    archive: tuple[str, datetime.datetime | None] | None = None
 
 
 def _observe(source: Source) -> _Observation:
@@ -211,6 +257,10 @@ def _observe(source: Source) -> _Observation:
         started_at=started_at, outcome=str(result.outcome), url=source.url, result=result, error=result.error
     )
     if not result.ok:
+        if settings.SOURCE_CHECK_ARCHIVE_LOOKUP and observation.outcome in DEATH_FAILURES | {
+            CheckOutcome.ACCESS_DENIED
+        }:
+            observation.archive = archive_lookup(source.url, around=source.published_on)
         return observation
     mime = (result.content_type or "").split(";")[0].strip().lower()
     if mime in ("text/html", "application/xhtml+xml"):
@@ -323,6 +373,8 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
             check.final_url = result.final_url[:2000] if result.final_url != observation.url else ""
             check.elapsed_ms = result.elapsed_ms
             check.content_type = (result.content_type or "")[:100]
+        if observation.archive:
+            check.archive_url, check.archived_at = observation.archive
 
         success = observation.outcome in SUCCESSES
         if success:

@@ -229,6 +229,12 @@ class SourceCheck(models.Model):
         help_text="The snapshot matching the text this check saw.",
     )
     metadata_found = models.JSONField(default=dict, blank=True)
+    archive_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text="The closest Wayback Machine capture, looked up when the check failed (if enabled).",
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
     metadata_filled = models.JSONField(default=list, blank=True, help_text="Empty source fields this check filled.")
     health = models.CharField(max_length=20, choices=SourceHealth.choices, help_text="The source's health after it.")
     next_check_at = models.DateTimeField(null=True, blank=True)

@@ -251,3 +251,6 @@ FETCH_STATIC_HOSTS = dict(item.split("=", 1) for item in env_list("FETCH_STATIC_
 
 # Audit history: a reviewer's own changes need a second reviewer before they count as reviewed.
 TRACKER_REQUIRE_SECOND_REVIEWER = env_bool("TRACKER_REQUIRE_SECOND_REVIEWER", False)
+# Optional: on a failed check, look up the closest Wayback Machine capture (off by default).
+SOURCE_CHECK_ARCHIVE_LOOKUP = env_bool("SOURCE_CHECK_ARCHIVE_LOOKUP", False)
+SOURCE_CHECK_ARCHIVE_API = env_str("SOURCE_CHECK_ARCHIVE_API", "https://archive.org/wayback/available")
