@@ -270,6 +270,8 @@ def _observe(source: Source) -> _Observation:
         observation.text = result.text
     if observation.text is not None:
         observation.fingerprint = content.fingerprint(observation.text)
+        if not observation.text.strip():
+            observation.error = "The page has no readable text; excerpts not verified."
     else:
         # PDF: no text extraction yet; a hash of the bytes still tells us whether the file changed.
         observation.fingerprint = hashlib.sha256(result.body).hexdigest()
@@ -387,7 +389,8 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
         check.next_check_at = source.next_check_at
         check.save()
         save_bookkeeping(source, fields=CHECK_BOOKKEEPING_FIELDS)
-        if success and observation.text is not None:
+        # An empty page (a script-only shell, a blank paywall) says nothing about the excerpts.
+        if success and observation.text and observation.text.strip():
             _verify_citations(source, check, observation.text)
     return check
 

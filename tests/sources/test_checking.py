@@ -376,3 +376,29 @@ def test_bookkeeping_saves_refuse_fields_that_history_records():
     source.title = "Sneaky"
     with pytest.raises(ValueError, match="title"):
         save_bookkeeping(source, fields=["title", "health"])
+
+
+def test_a_page_without_readable_text_keeps_the_excerpts_last_verdict(news_server):
+    news_server.add("/article", body=article_html())
+    source, citation = _source_with_citation(news_server)
+    checking.source_check(source_id=source.pk)
+    news_server.add("/article", body="<html><body><script>render()</script></body></html>")
+
+    check = checking.source_check(source_id=source.pk)
+
+    assert check.outcome == CheckOutcome.OK
+    assert "no readable text" in check.error
+    assert check.citation_checks.count() == 0
+    citation.refresh_from_db()
+    assert citation.quote_status == QuoteStatus.PRESENT
+
+
+def test_429_without_retry_after_backs_off_one_to_two_hours(news_server, clock):
+    news_server.add("/article", status=429)
+    source, _ = _source_with_citation(news_server)
+
+    checking.source_check(source_id=source.pk)
+
+    source.refresh_from_db()
+    wait = source.next_check_at - clock.now
+    assert datetime.timedelta(hours=1) <= wait <= datetime.timedelta(hours=2)
