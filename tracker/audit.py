@@ -76,7 +76,9 @@ def m2m_through(model: type[models.Model], name: str) -> type[models.Model]:
 
 
 def diffed_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in NOT_DIFFED]
+    """The fields history records and diffs show: machine bookkeeping excluded from history is left out."""
+    excluded = set(getattr(getattr(model, "_tracked_history", None), "excluded_fields", ()) or ())
+    return [f for f in model._meta.concrete_fields if f.name not in NOT_DIFFED and f.name not in excluded]
 
 
 def load_links(model: type[models.Model], history_ids: Iterable[int]) -> dict[int, dict[str, frozenset[int]]]:
