@@ -76,8 +76,8 @@ def m2m_through(model: type[models.Model], name: str) -> type[models.Model]:
 
 
 def diffed_fields(model: type[models.Model]) -> list[models.Field]:
-    """Fields history records and shows; history-excluded bookkeeping (a source's check schedule) is not."""
-    excluded = set(model._tracked_history.excluded_fields)  # type: ignore[attr-defined]
+    """The fields history records and diffs show: machine bookkeeping excluded from history is left out."""
+    excluded = set(getattr(getattr(model, "_tracked_history", None), "excluded_fields", ()) or ())
     return [f for f in model._meta.concrete_fields if f.name not in NOT_DIFFED and f.name not in excluded]
 
 
