@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter
@@ -19,6 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker.api.access import (  # noqa: F401 (re-exported for the viewsets)
     MAX_PAGE_SIZE,
+    RequestTooLarge,
     TrackerCursorPagination,
     api_key,
     is_partner,
@@ -99,6 +102,8 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):  # Django's own guard, hit when something reads request.POST
+        exc = RequestTooLarge(f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
