@@ -180,6 +180,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.add_problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "tracker.choices.ActorKind",
         "ClaimKindEnum": "tracker.choices.ClaimKind",

@@ -15,17 +15,17 @@ from tracker import exports
 from tracker.api.base import TrackedViewSet, TrackerCursorPagination, is_partner
 from tracker.api.views import (
     EXPORT_PARAMETER,
-    WRITE_DOCS,
     export_response,
     parse_date,
     parse_datetime,
     with_visible_evidence,
     workflow_action,
+    write_docs,
 )
 from tracker.visibility import visible_positions
 
 
-@extend_schema_view(**WRITE_DOCS)
+@extend_schema_view(**write_docs(PositionSerializer))
 class PositionViewSet(TrackedViewSet):
     """Dated positions; `evidence` lists the claims (ids and links) the caller may see."""
 

@@ -54,11 +54,14 @@ from tracker.visibility import (
     visible_topics,
 )
 
-WRITE_DOCS = {
-    "partial_update": extend_schema(parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER]),
-    "destroy": extend_schema(parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER]),
-    "create": extend_schema(parameters=[REASON_PARAMETER]),
-}
+
+def write_docs(read_serializer) -> dict:
+    """Writes take the write serializer and answer with the record as GET shows it."""
+    return {
+        "partial_update": extend_schema(parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER], responses=read_serializer),
+        "destroy": extend_schema(parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER], responses={204: None}),
+        "create": extend_schema(parameters=[REASON_PARAMETER], responses={201: read_serializer}),
+    }
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -100,7 +103,7 @@ def workflow_action(name: str, service: Any, object_name: str, doc: str, url_pat
     return extend_schema(request=ReasonSerializer, parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER])(run)
 
 
-@extend_schema_view(**WRITE_DOCS)
+@extend_schema_view(**write_docs(ActorSerializer))
 class ActorViewSet(TrackedViewSet):
     visible = staticmethod(visible_actors)
     serializer_class = ActorSerializer
@@ -138,7 +141,7 @@ class ActorViewSet(TrackedViewSet):
         return Response(PositionSerializer(positions, many=True, context=self.get_serializer_context()).data)
 
 
-@extend_schema_view(**WRITE_DOCS)
+@extend_schema_view(**write_docs(RoleSerializer))
 class RoleViewSet(TrackedViewSet):
     visible = staticmethod(visible_roles)
     select = ("actor", "organisation")
@@ -152,7 +155,7 @@ class RoleViewSet(TrackedViewSet):
     delete_service = staticmethod(services.role_delete)
 
 
-@extend_schema_view(**WRITE_DOCS)
+@extend_schema_view(**write_docs(TopicSerializer))
 class TopicViewSet(TrackedViewSet):
     visible = staticmethod(visible_topics)
     select = ("parent",)
@@ -217,7 +220,7 @@ def with_visible_evidence(queryset, partner: bool):
     )
 
 
-@extend_schema_view(**WRITE_DOCS)
+@extend_schema_view(**write_docs(ClaimSerializer))
 class ClaimViewSet(TrackedViewSet):
     """Claims with their citations. Partner `submit` keys may create claims, which go to review."""
 
