@@ -11,7 +11,10 @@ class TrackerConfig(AppConfig):
         from tracker import feed  # noqa: F401 (connects the changes feed to history rows)
 
 
-def _sync_roles_after_migrate(sender, apps, verbosity=0, **kwargs) -> None:
+def _sync_roles_after_migrate(sender, apps=None, verbosity=0, **kwargs) -> None:
+    from django.apps import apps as installed_apps
+
     from tracker.roles import sync_roles
 
-    sync_roles(apps, verbosity=verbosity)
+    # `flush` (e.g. after a transactional test) sends post_migrate without `apps`.
+    sync_roles(apps or installed_apps, verbosity=verbosity)
