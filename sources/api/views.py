@@ -23,7 +23,7 @@ class SourceViewSet(TrackedViewSet):
     serializer_class = SourceSerializer
     write_serializer_class = SourceWriteSerializer
     filterset_class = SourceFilterSet
-    ordering_fields = ["published_on", "updated_at", "id"]
+    ordering_fields = ["updated_at", "id"]
     service_object_name = "source"
     create_service = staticmethod(services.source_create)
     update_service = staticmethod(services.source_update)

@@ -1,7 +1,8 @@
-"""What every API endpoint shares: key authentication, who may do what, visibility, ETag/If-Match,
-the edit summary, cursor pagination, throttling and RFC 9457 problem details.
+"""What every API endpoint shares: visibility, writes through the services, ETag/If-Match, the edit
+summary and RFC 9457 problem details. Who may call (keys, scopes, throttling, page sizes) is in
+tracker/api/access.py.
 
-Viewsets name their queryset function, serializers and services; the rules live here once.
+Viewsets name their visibility function, serializers and services; the rules live here once.
 """
 
 from __future__ import annotations
@@ -222,9 +223,6 @@ class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateM
         if self.action in ("create", "partial_update", "update") and self.write_serializer_class:
             return self.write_serializer_class
         return self.serializer_class
-
-    def perform_service(self, service, **kwargs):
-        return service(**kwargs)
 
     def create(self, request, *args, **kwargs):
         reason = reason_from(request)

@@ -148,7 +148,7 @@ class RoleViewSet(TrackedViewSet):
     serializer_class = RoleSerializer
     write_serializer_class = RoleWriteSerializer
     filterset_class = RoleFilterSet
-    ordering_fields = ["start_on", "updated_at", "id"]
+    ordering_fields = ["updated_at", "id"]
     service_object_name = "role"
     create_service = staticmethod(services.role_create)
     update_service = staticmethod(services.role_update)
@@ -229,7 +229,7 @@ class ClaimViewSet(TrackedViewSet):
     serializer_class = ClaimSerializer
     write_serializer_class = ClaimWriteSerializer
     filterset_class = ClaimFilterSet
-    ordering_fields = ["stated_on", "updated_at", "id"]
+    ordering_fields = ["updated_at", "id"]  # cursor pages need non-null keys: not stated_on
     service_object_name = "claim"
     partner_submit_actions = ("create",)
     update_service = staticmethod(services.claim_update)
