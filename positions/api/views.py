@@ -12,7 +12,7 @@ from positions import selectors, services
 from positions.api.serializers import PositionChangeSerializer, PositionSerializer, PositionWriteSerializer
 from positions.filtersets import PositionFilterSet
 from tracker import exports
-from tracker.api.base import TrackedViewSet, TrackerCursorPagination, is_partner
+from tracker.api.base import RejectNulMixin, TrackedViewSet, TrackerCursorPagination, is_partner
 from tracker.api.views import (
     EXPORT_PARAMETER,
     export_response,
@@ -75,7 +75,7 @@ class PositionChangesPagination(TrackerCursorPagination):
         OpenApiParameter("recorded_as_of", str, description="ISO 8601 moment: our records as they stood then."),
     ]
 )
-class PositionChangeList(generics.ListAPIView):
+class PositionChangeList(RejectNulMixin, generics.ListAPIView):
     """Published positions whose stance differs from the actor's previous one on the topic, with
     `previous_stance` and the evidence. With `recorded_as_of`, computed from the history as of then."""
 

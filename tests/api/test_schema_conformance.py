@@ -19,7 +19,20 @@ EXAMPLES_PER_OPERATION = 100
 
 
 @pytest.fixture
-def reviewer_key(reviewer, dossier):
+def keep_test_connection():
+    """Like Django's test client: a request must not close the connection holding the test's transaction."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def reviewer_key(reviewer, dossier, keep_test_connection):
     """A reviewer's own key: the widest access, so every operation's success path can be reached."""
     return apikey_create(name="schemathesis", scope="submit", user=reviewer)[1]
 

@@ -185,7 +185,20 @@ REASON_PARAMETER = OpenApiParameter(
 # --- Base viewsets ----------------------------------------------------------------------------------
 
 
-class TrackedReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class RejectNulMixin:
+    """PostgreSQL cannot hold NUL in text; refuse it in the URL and query with a 400 naming the parameter
+    instead of letting the database driver fail with a server error."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        bad = [name for name, value in kwargs.items() if "\x00" in str(value)]
+        bad += [name for name, values in request.query_params.lists() if any("\x00" in v for v in values)]
+        bad += [name for name in request.query_params if "\x00" in name]
+        if bad:
+            raise exceptions.ValidationError({name: "NUL characters are not allowed." for name in bad})
+
+
+class TrackedReadViewSet(RejectNulMixin, viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Read-only endpoints over the visible rows. Subclasses set `visible` (a visibility function)."""
 
     visible: Any = None

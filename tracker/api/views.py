@@ -45,7 +45,7 @@ from tracker.api.serializers import (
     TopicWriteSerializer,
 )
 from tracker.choices import Veracity
-from tracker.filtersets import ActorFilterSet, ClaimFilterSet, RoleFilterSet, TopicFilterSet
+from tracker.filtersets import ActorFilterSet, ClaimFilterSet, RoleFilterSet, TopicFilterSet, to_utc
 from tracker.history import change_set
 from tracker.visibility import (
     visible_actors,
@@ -84,7 +84,9 @@ def parse_datetime(value: str | None, name: str) -> datetime.datetime | None:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError:
         raise serializers.ValidationError({name: "Give a moment as ISO 8601, e.g. 2025-03-01T12:00:00Z."}) from None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return to_utc(moment, name)
 
 
 def workflow_action(name: str, service: Any, object_name: str, doc: str, url_path: str | None = None):
