@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
@@ -156,13 +156,12 @@ def _emit(affected: _Affected) -> None:
         if not ids:
             continue
         visible = set(VISIBLE[resource](partner=True).filter(pk__in=ids).values_list("pk", flat=True))
-        last = dict(
-            FeedEvent.objects.filter(resource=resource, object_id__in=ids)
-            .values("object_id")
-            .annotate(seq=Max("seq"))
-            .values_list("object_id", "seq")
+        latest = FeedEvent.objects.filter(resource=resource, object_id=OuterRef("object_id")).order_by("-seq")
+        last_ops = dict(
+            FeedEvent.objects.filter(
+                resource=resource, object_id__in=ids, seq=Subquery(latest.values("seq")[:1])
+            ).values_list("object_id", "op")
         )
-        last_ops = dict(FeedEvent.objects.filter(seq__in=last.values()).values_list("object_id", "op"))
         for pk in sorted(ids):
             was_visible = last_ops.get(pk) == "upsert"
             if pk in visible and (pk in touched or not was_visible):
@@ -172,9 +171,12 @@ def _emit(affected: _Affected) -> None:
     if not events:
         return
     sequence = lock_feed()
-    for resource, pk, op in events:
-        sequence.last_seq += 1
-        FeedEvent.objects.create(seq=sequence.last_seq, resource=resource, object_id=pk, op=op)
+    first = sequence.last_seq + 1
+    FeedEvent.objects.bulk_create(  # FeedEvent is not a tracked model
+        FeedEvent(seq=first + index, resource=resource, object_id=pk, op=op)
+        for index, (resource, pk, op) in enumerate(events)
+    )
+    sequence.last_seq += len(events)
     sequence.save(update_fields=["last_seq"])
 
 

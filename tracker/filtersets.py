@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
 from tracker.audit import model_choices
 from tracker.choices import ActorKind, AttributionStatus, ClaimKind, EditorialStatus, HistoryAction, Veracity
@@ -16,15 +17,26 @@ from tracker.models import Actor, ChangeEntry, Claim, Role, Topic
 from tracker.search import text_search
 
 
+def to_utc(value: datetime.datetime, name: str) -> datetime.datetime:
+    """ISO 8601 allows offsets PostgreSQL refuses (beyond ±15:59) and dates that leave its range in UTC."""
+    try:
+        return value.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise ValidationError({name: "Give a moment between the years 1 and 9999."}) from None
+
+
 class TrackedFilterSet(django_filters.FilterSet):
     """`q` searches `search_fields`; `updated_since` keeps rows changed at or after a moment."""
 
     search_fields: list[str] = []
     q = django_filters.CharFilter(method="filter_q", label="Text search")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = django_filters.IsoDateTimeFilter(method="filter_updated_since", label="Changed at or after")
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, self.search_fields, value)
+
+    def filter_updated_since(self, queryset, name, value):
+        return queryset.filter(updated_at__gte=to_utc(value, name))
 
 
 class ActorFilterSet(TrackedFilterSet):

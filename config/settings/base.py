@@ -159,6 +159,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["tracker.api.access.KeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"key": env_str("API_THROTTLE_RATE", "600/minute")},
     "EXCEPTION_HANDLER": "tracker.api.base.problem_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.access.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -168,10 +169,24 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fact and position tracker API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Published claims, positions and what they reference, for partner organisations.\n\n"
+        "**Authentication:** `Authorization: Bearer <key>` (keys from the team), or a team session.\n\n"
+        "**Limits:** requests per key per minute as set by API_THROTTLE_RATE (default 600/minute; 429 with "
+        "Retry-After beyond it); request bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE bytes (default 2 MiB; 413 "
+        "beyond it); pages of at most 100 rows (`page_size`, default 50).\n\n"
+        "**Writes** need a reason (`reason` field or `X-Change-Reason` header); updates, deletes and workflow "
+        "actions need `If-Match` with the ETag of a GET (428 without it, 412 when stale).\n\n"
+        "**Errors** are RFC 9457 `application/problem+json` with `errors: [{field, message}]`."
+    ),
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.add_problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "tracker.choices.ActorKind",
         "ClaimKindEnum": "tracker.choices.ClaimKind",

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from positions import selectors, services
 from positions.api.serializers import PositionChangeSerializer, PositionSerializer, PositionWriteSerializer
 from positions.filtersets import PositionFilterSet
-from tracker.api.base import TrackedViewSet, TrackerCursorPagination, is_partner
-from tracker.api.views import WRITE_DOCS, parse_date, parse_datetime, with_visible_evidence, workflow_action
+from tracker import exports
+from tracker.api.base import RejectNulMixin, TrackedViewSet, TrackerCursorPagination, is_partner
+from tracker.api.views import (
+    EXPORT_PARAMETER,
+    export_response,
+    parse_date,
+    parse_datetime,
+    with_visible_evidence,
+    workflow_action,
+    write_docs,
+)
 from tracker.visibility import visible_positions
 
 
-@extend_schema_view(**WRITE_DOCS)
+@extend_schema_view(**write_docs(PositionSerializer))
 class PositionViewSet(TrackedViewSet):
     """Dated positions; `evidence` lists the claims (ids and links) the caller may see."""
 
@@ -31,6 +42,15 @@ class PositionViewSet(TrackedViewSet):
 
     def get_queryset(self):
         return with_visible_evidence(super().get_queryset(), self.partner_view())
+
+    @extend_schema(
+        parameters=[EXPORT_PARAMETER],
+        responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): PositionSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self, request):
+        """Every position the filters select, as CSV or JSON (the same records and filters as the list)."""
+        return export_response(self, exports.POSITION_CSV_COLUMNS, exports.position_csv_row, "positions")
 
     submit = workflow_action("submit", services.position_submit, "position", "Send a draft for review (editors).")
     publish = workflow_action(
@@ -55,7 +75,7 @@ class PositionChangesPagination(TrackerCursorPagination):
         OpenApiParameter("recorded_as_of", str, description="ISO 8601 moment: our records as they stood then."),
     ]
 )
-class PositionChangeList(generics.ListAPIView):
+class PositionChangeList(RejectNulMixin, generics.ListAPIView):
     """Published positions whose stance differs from the actor's previous one on the topic, with
     `previous_stance` and the evidence. With `recorded_as_of`, computed from the history as of then."""
 

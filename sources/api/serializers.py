@@ -23,6 +23,8 @@ CITATION_FIELDS = ["source", "excerpt", "locator", "relation", "accessed_on"]
 
 
 class SourceSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True, help_text="Normalised; empty for a source without a URL.")
+
     class Meta:
         model = Source
         fields = ["id", *SOURCE_FIELDS, *TRACKED_FIELDS]

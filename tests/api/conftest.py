@@ -21,6 +21,16 @@ from tracker.models import Role
 PUBLISHED = EditorialStatus.PUBLISHED
 
 
+@pytest.fixture(autouse=True)
+def separate_throttle_counters(monkeypatch):
+    """Each test counts requests afresh, without flushing a cache other processes may share."""
+    import uuid
+
+    from tracker.api.access import KeyRateThrottle
+
+    monkeypatch.setattr(KeyRateThrottle, "cache_format", f"throttle_{uuid.uuid4().hex}_%(scope)s_%(ident)s")
+
+
 @pytest.fixture
 def dossier(db):
     """Published work and, beside it, drafts whose every piece a partner must never see."""

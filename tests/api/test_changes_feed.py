@@ -1,6 +1,7 @@
 """The changes feed: replayed from empty it reproduces the list endpoints; drafts leave no trace."""
 
 import datetime
+import io
 
 import pytest
 
@@ -176,3 +177,16 @@ def test_a_bad_cursor_is_named_in_the_problem(partner_reader):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "after"
+
+
+def test_a_partner_mirrors_the_seed_dossier_through_the_feed(partner_reader):
+    from django.core.management import call_command
+
+    call_command("loadseeds", verbosity=0, stdout=io.StringIO())
+    client = client_for(partner_reader)
+
+    mirror, _ = _replay(client, page_size=100)
+
+    assert mirror == _lists(client)
+    assert len(mirror["claims"]) == 15
+    assert len(mirror["positions"]) == 9

@@ -130,3 +130,16 @@ def test_bad_dates_are_named_in_the_problem(history, partner_reader):
     assert bad_date.json()["errors"] == [{"field": "as_of", "message": "Give a date as YYYY-MM-DD."}]
     assert bad_moment.status_code == 400
     assert bad_moment.json()["errors"][0]["field"] == "recorded_as_of"
+
+
+def test_moments_with_extreme_offsets_are_normalised_or_refused_not_server_errors(history, partner_reader):
+    client = client_for(partner_reader)
+
+    far_offset = client.get("/api/v1/claims/?updated_since=" + quote("2025-01-01T00:00:00+18:27"))
+    out_of_range = client.get("/api/v1/claims/?updated_since=" + quote("0001-01-01T00:00:00+10:00"))
+    recorded = client.get("/api/v1/position-changes/?recorded_as_of=" + quote("2025-01-01T00:00:00-20:19"))
+
+    assert far_offset.status_code == 200
+    assert out_of_range.status_code == 400
+    assert out_of_range.json()["errors"][0]["field"] == "updated_since"
+    assert recorded.status_code == 200

@@ -6,12 +6,15 @@ rest_framework.views is still loading.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -149,3 +152,24 @@ class TrackerCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     ordering = "-id"
+
+
+# --- Request bodies -------------------------------------------------------------------------------
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE bytes. DRF parsers read the stream directly,
+    so Django's own limit (which guards `request.body`) would not apply without this."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        data = stream.read(limit + 1) if stream is not None else b""
+        if len(data) > limit:
+            raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
+        return super().parse(io.BytesIO(data), media_type, parser_context)

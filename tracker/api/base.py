@@ -1,7 +1,8 @@
-"""What every API endpoint shares: key authentication, who may do what, visibility, ETag/If-Match,
-the edit summary, cursor pagination, throttling and RFC 9457 problem details.
+"""What every API endpoint shares: visibility, writes through the services, ETag/If-Match, the edit
+summary and RFC 9457 problem details. Who may call (keys, scopes, throttling, page sizes) is in
+tracker/api/access.py.
 
-Viewsets name their queryset function, serializers and services; the rules live here once.
+Viewsets name their visibility function, serializers and services; the rules live here once.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter
@@ -19,6 +22,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker.api.access import (  # noqa: F401 (re-exported for the viewsets)
     MAX_PAGE_SIZE,
+    RequestTooLarge,
     TrackerCursorPagination,
     api_key,
     is_partner,
@@ -99,6 +103,8 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):  # Django's own guard, hit when something reads request.POST
+        exc = RequestTooLarge(f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -179,7 +185,20 @@ REASON_PARAMETER = OpenApiParameter(
 # --- Base viewsets ----------------------------------------------------------------------------------
 
 
-class TrackedReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class RejectNulMixin:
+    """PostgreSQL cannot hold NUL in text; refuse it in the URL and query with a 400 naming the parameter
+    instead of letting the database driver fail with a server error."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        bad = [name for name, value in kwargs.items() if "\x00" in str(value)]
+        bad += [name for name, values in request.query_params.lists() if any("\x00" in v for v in values)]
+        bad += [name for name in request.query_params if "\x00" in name]
+        if bad:
+            raise exceptions.ValidationError({name: "NUL characters are not allowed." for name in bad})
+
+
+class TrackedReadViewSet(RejectNulMixin, viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Read-only endpoints over the visible rows. Subclasses set `visible` (a visibility function)."""
 
     visible: Any = None
@@ -217,9 +236,6 @@ class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateM
         if self.action in ("create", "partial_update", "update") and self.write_serializer_class:
             return self.write_serializer_class
         return self.serializer_class
-
-    def perform_service(self, service, **kwargs):
-        return service(**kwargs)
 
     def create(self, request, *args, **kwargs):
         reason = reason_from(request)

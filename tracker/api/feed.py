@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from positions.api.views import PositionViewSet
 from sources.api.views import CitationViewSet, SourceViewSet
 from tracker.api.access import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from tracker.api.base import RejectNulMixin
 from tracker.api.views import ActorViewSet, ClaimViewSet, RoleViewSet, TopicViewSet
 from tracker.models import FeedEvent
 
@@ -41,7 +42,7 @@ def _partner_viewset(resource: str, request):
     return viewset
 
 
-class ChangeFeed(GenericAPIView):
+class ChangeFeed(RejectNulMixin, GenericAPIView):
     """Every create, update and removal of partner-visible data in commit order.
 
     Start with no `after`, apply each event (`upsert`: store `data` under resource and id; `delete`:

@@ -66,7 +66,7 @@ class RoleWriteSerializer(ServiceArgumentsMixin, serializers.ModelSerializer):
 
 
 class TopicSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Topic

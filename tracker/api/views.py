@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import json
+from itertools import chain
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -18,7 +24,7 @@ from positions import selectors
 from positions.api.serializers import PositionSerializer
 from sources.models import Citation
 from sources.services import source_create, source_find_by_url
-from tracker import services
+from tracker import exports, services
 from tracker.api.base import (
     IF_MATCH_PARAMETER,
     REASON_PARAMETER,
@@ -38,7 +44,8 @@ from tracker.api.serializers import (
     TopicSerializer,
     TopicWriteSerializer,
 )
-from tracker.filtersets import ActorFilterSet, ClaimFilterSet, RoleFilterSet, TopicFilterSet
+from tracker.choices import Veracity
+from tracker.filtersets import ActorFilterSet, ClaimFilterSet, RoleFilterSet, TopicFilterSet, to_utc
 from tracker.history import change_set
 from tracker.visibility import (
     visible_actors,
@@ -47,11 +54,14 @@ from tracker.visibility import (
     visible_topics,
 )
 
-WRITE_DOCS = {
-    "partial_update": extend_schema(parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER]),
-    "destroy": extend_schema(parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER]),
-    "create": extend_schema(parameters=[REASON_PARAMETER]),
-}
+
+def write_docs(read_serializer) -> dict:
+    """Writes take the write serializer and answer with the record as GET shows it."""
+    return {
+        "partial_update": extend_schema(parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER], responses=read_serializer),
+        "destroy": extend_schema(parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER], responses={204: None}),
+        "create": extend_schema(parameters=[REASON_PARAMETER], responses={201: read_serializer}),
+    }
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -74,7 +84,9 @@ def parse_datetime(value: str | None, name: str) -> datetime.datetime | None:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError:
         raise serializers.ValidationError({name: "Give a moment as ISO 8601, e.g. 2025-03-01T12:00:00Z."}) from None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return to_utc(moment, name)
 
 
 def workflow_action(name: str, service: Any, object_name: str, doc: str, url_path: str | None = None):
@@ -93,7 +105,7 @@ def workflow_action(name: str, service: Any, object_name: str, doc: str, url_pat
     return extend_schema(request=ReasonSerializer, parameters=[IF_MATCH_PARAMETER, REASON_PARAMETER])(run)
 
 
-@extend_schema_view(**WRITE_DOCS)
+@extend_schema_view(**write_docs(ActorSerializer))
 class ActorViewSet(TrackedViewSet):
     visible = staticmethod(visible_actors)
     serializer_class = ActorSerializer
@@ -131,21 +143,21 @@ class ActorViewSet(TrackedViewSet):
         return Response(PositionSerializer(positions, many=True, context=self.get_serializer_context()).data)
 
 
-@extend_schema_view(**WRITE_DOCS)
+@extend_schema_view(**write_docs(RoleSerializer))
 class RoleViewSet(TrackedViewSet):
     visible = staticmethod(visible_roles)
     select = ("actor", "organisation")
     serializer_class = RoleSerializer
     write_serializer_class = RoleWriteSerializer
     filterset_class = RoleFilterSet
-    ordering_fields = ["start_on", "updated_at", "id"]
+    ordering_fields = ["updated_at", "id"]
     service_object_name = "role"
     create_service = staticmethod(services.role_create)
     update_service = staticmethod(services.role_update)
     delete_service = staticmethod(services.role_delete)
 
 
-@extend_schema_view(**WRITE_DOCS)
+@extend_schema_view(**write_docs(TopicSerializer))
 class TopicViewSet(TrackedViewSet):
     visible = staticmethod(visible_topics)
     select = ("parent",)
@@ -180,6 +192,28 @@ class TopicViewSet(TrackedViewSet):
         return Response(PositionSerializer(positions, many=True, context=self.get_serializer_context()).data)
 
 
+JSON_LD = "application/ld+json"
+EXPORT_PARAMETER = OpenApiParameter("as", str, enum=["csv", "json"], description="File format (default json).")
+
+
+def export_response(viewset, columns: list[str], csv_row, name: str) -> StreamingHttpResponse:
+    """Stream every filtered row (not one page) as CSV or JSON, rendered by the list's serializer."""
+    kind = viewset.request.query_params.get("as", "json")
+    if kind not in ("csv", "json"):
+        raise serializers.ValidationError({"as": "Choose csv or json."})
+    queryset = viewset.filter_queryset(viewset.get_queryset())
+    context = viewset.get_serializer_context()
+    rows = exports.serialized_rows(
+        queryset, lambda chunk: viewset.serializer_class(chunk, many=True, context=context).data
+    )
+    if kind == "csv":
+        response = StreamingHttpResponse(exports.csv_lines(map(csv_row, rows), columns), content_type="text/csv")
+    else:
+        response = StreamingHttpResponse(exports.json_array_lines(rows), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
 def with_visible_evidence(queryset, partner: bool):
     return queryset.prefetch_related(
         Prefetch(
@@ -188,7 +222,7 @@ def with_visible_evidence(queryset, partner: bool):
     )
 
 
-@extend_schema_view(**WRITE_DOCS)
+@extend_schema_view(**write_docs(ClaimSerializer))
 class ClaimViewSet(TrackedViewSet):
     """Claims with their citations. Partner `submit` keys may create claims, which go to review."""
 
@@ -197,7 +231,7 @@ class ClaimViewSet(TrackedViewSet):
     serializer_class = ClaimSerializer
     write_serializer_class = ClaimWriteSerializer
     filterset_class = ClaimFilterSet
-    ordering_fields = ["stated_on", "updated_at", "id"]
+    ordering_fields = ["updated_at", "id"]  # cursor pages need non-null keys: not stated_on
     service_object_name = "claim"
     partner_submit_actions = ("create",)
     update_service = staticmethod(services.claim_update)
@@ -242,6 +276,47 @@ class ClaimViewSet(TrackedViewSet):
     def get_queryset_unfiltered(self):
         queryset = visible_claims(partner=False).select_related(*self.select)
         return queryset.prefetch_related(*self.get_prefetches())
+
+    @extend_schema(
+        parameters=[EXPORT_PARAMETER],
+        responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): ClaimSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self, request):
+        """Every claim the filters select, as CSV or JSON (the same records and filters as the list)."""
+        return export_response(self, exports.CLAIM_CSV_COLUMNS, exports.claim_csv_row, "claims")
+
+    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], url_path="claim-review", pagination_class=None, filterset_class=None)
+    def claim_review(self, request, pk=None):
+        """schema.org ClaimReview JSON-LD for a claim with a veracity rating; 404 for an unrated claim."""
+        claim = self.get_object()
+        if claim.veracity == Veracity.UNRATED:
+            raise Http404
+        review = self._claim_reviews([claim])[0]
+        return HttpResponse(json.dumps(review, cls=DjangoJSONEncoder), content_type=JSON_LD)
+
+    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"], url_path="claim-reviews", pagination_class=None)
+    def claim_reviews(self, request):
+        """ClaimReview JSON-LD (an `@graph`) for every rated claim the filters select."""
+        queryset = self.filter_queryset(self.get_queryset()).exclude(veracity=Veracity.UNRATED)
+        rows = exports.serialized_rows(queryset, self._claim_reviews)
+        body = exports.json_array_lines(rows)
+        prefix = '{"@context": "https://schema.org", "@graph": '
+        return StreamingHttpResponse(chain([prefix], body, ["}\n"]), content_type=JSON_LD)
+
+    def _claim_reviews(self, claims: list) -> list[dict]:
+        data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
+        return [
+            exports.claim_review(
+                row,
+                url=self.request.build_absolute_uri(reverse("api:claim-detail", args=[claim.pk])),
+                speaker_name=claim.speaker.name,
+                speaker_kind=claim.speaker.kind,
+            )
+            for claim, row in zip(claims, data, strict=True)
+        ]
 
     submit = workflow_action("submit", services.claim_submit, "claim", "Send a draft for review (editors).")
     publish = workflow_action(

@@ -1,0 +1,68 @@
+"""Throttling per key in the shared cache, the body size limit and the page size cap."""
+
+import pytest
+from django.test import override_settings
+
+from tests.api.conftest import client_for
+from tracker.api.access import KeyRateThrottle
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_key_is_throttled_separately_with_a_problem_and_retry_after(
+    dossier, partner_reader, partner_submitter, monkeypatch
+):
+    monkeypatch.setattr(KeyRateThrottle, "rate", "3/minute", raising=False)
+    reader, submitter = client_for(partner_reader), client_for(partner_submitter)
+
+    statuses = [reader.get("/api/v1/topics/").status_code for _ in range(4)]
+    other_key = submitter.get("/api/v1/topics/")
+
+    assert statuses == [200, 200, 200, 429]
+    assert other_key.status_code == 200
+    limited = reader.get("/api/v1/topics/")
+    assert limited["Content-Type"] == "application/problem+json"
+    assert int(limited["Retry-After"]) > 0
+    assert limited.json()["title"] == "Too many requests"
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=2048)
+def test_a_body_over_the_limit_is_refused_with_413_and_nothing_is_created(dossier, editor):
+    from tracker.models import Topic
+
+    before = Topic.objects.count()
+
+    response = client_for(editor).post(
+        "/api/v1/topics/", {"title": "T", "question": "Q?", "summary": "x" * 5000, "reason": "r"}, format="json"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["detail"] == "The request body is larger than 2048 bytes."
+    assert Topic.objects.count() == before
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=2048)
+def test_a_body_over_the_limit_sent_with_a_key_is_refused_with_413(dossier, partner_submitter):
+    from tracker.models import Claim
+
+    before = Claim.objects.count()
+
+    response = client_for(partner_submitter).post(
+        "/api/v1/claims/", {"speaker": "keir-starmer", "text": "x" * 5000, "reason": "r"}, format="json"
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert Claim.objects.count() == before
+
+
+def test_page_size_is_capped_at_100(dossier, viewer):
+    from tests.factories import ActorFactory
+
+    for _ in range(105):
+        ActorFactory()
+
+    page = client_for(viewer).get("/api/v1/actors/?page_size=1000").json()
+
+    assert len(page["results"]) == 100
+    assert page["next"] is not None
