@@ -1,5 +1,7 @@
 """Ordering with cursor pages: every allowed ordering pages through all rows exactly once."""
 
+import datetime
+
 import pytest
 
 from tests.api.conftest import client_for
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def test_every_row_is_paged_exactly_once_whatever_the_ordering(viewer, resource, ordering):
     for day in (1, 1, 2, 3, 3):
         ClaimFactory(stated_on=None)
-        PositionFactory(as_of=f"2025-01-0{day}")
+        PositionFactory(as_of=datetime.date(2025, 1, day))
     client = client_for(viewer)
     expected = {row["id"] for row in client.get(f"/api/v1/{resource}/?page_size=100").json()["results"]}
 
