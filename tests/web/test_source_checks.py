@@ -277,3 +277,26 @@ def test_flagged_pages_refuse_people_outside_the_team(client, outsider):
 def test_source_checks_write_no_history_rows_as_the_system_user(checked):
     # The checks above changed health and quote statuses, which stay out of history on purpose.
     assert not Source.history.filter(history_user=get_system_user()).exists()
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_claim_and_source_pages_with_verifications_use_a_fixed_number_of_queries(
+    client, editor, django_assert_max_num_queries, rows
+):
+    claim = ClaimFactory()
+    article = SourceFactory(stored_text=ARTICLE)
+    for index in range(rows):
+        CitationFactory(claim=claim, source=SourceFactory(stored_text=ARTICLE), excerpt=ALTERED)
+        _cite(article, MISSING, text=f"Missing {index}")
+    for source in {c.source for c in claim.citations.all()} | {article}:
+        checking.source_check(source_id=source.pk)
+    client.force_login(editor)
+    client.get("/")
+
+    with django_assert_max_num_queries(9):
+        claim_page = client.get(reverse("tracker:claim-detail", args=[claim.pk]))
+    with django_assert_max_num_queries(7):
+        source_page = client.get(reverse("sources:detail", args=[article.pk]))
+
+    assert claim_page.content.decode().count("Closest passage in the source") == rows
+    assert source_page.content.decode().count('class="status quote-missing">Missing</span>') == rows
