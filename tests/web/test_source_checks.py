@@ -300,3 +300,16 @@ def test_claim_and_source_pages_with_verifications_use_a_fixed_number_of_queries
 
     assert claim_page.content.decode().count("Closest passage in the source") == rows
     assert source_page.content.decode().count('class="status quote-missing">Missing</span>') == rows
+
+
+def test_check_now_on_a_source_with_nothing_to_fetch_says_so_and_queues_nothing(
+    client, editor, django_capture_on_commit_callbacks
+):
+    source = SourceFactory(url="", title="Printed leaflet", stored_text="")
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("sources:check", args=[source.pk]), follow=True)
+
+    assert callbacks == [] and not SourceCheck.objects.exists()
+    assert "neither a URL nor a stored text" in response.content.decode()
