@@ -7,4 +7,5 @@ app_name = "sources"
 urlpatterns = [
     path("", views.source_list, name="list"),
     path("<int:pk>/", views.source_detail, name="detail"),
+    path("<int:pk>/check/", views.source_check_now, name="check"),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sources import views as source_views
 from tracker import views
 
 app_name = "tracker"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/new/", views.claim_new, name="claim-new"),
+    path("claims/flagged/", source_views.flagged_claim_list, name="claim-flagged"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/workflow/", views.claim_transition, name="claim-transition"),

@@ -23,6 +23,7 @@ from positions.models import Position
 from positions.selectors import TEAM_STATUSES, position_changes, stance_matrix_as_of, stances_as_of
 from sources.forms import CitationFormSet, ExistingCitationFormSet
 from sources.models import Citation, Source
+from sources.selectors import flagged_claims
 from sources.services import citation_create, citation_delete, citation_update, source_get_or_create_by_url
 from tracker import imports
 from tracker.choices import ActorKind, EditorialStatus
@@ -30,10 +31,11 @@ from tracker.exceptions import ConflictError
 from tracker.forms import ClaimForm, ImportUploadForm, TransitionForm
 from tracker.history import change_set
 from tracker.models import Actor, Claim, Topic
-from tracker.selectors import actor_suggestions, claim_near_duplicates
+from tracker.selectors import actor_suggestions, claim_near_duplicates, unpatrolled_count
 from tracker.services import claim_create, claim_publish, claim_retract, claim_return, claim_submit, claim_update
 from tracker.web import add_service_error, paginate, parse_partial_date, render_conflict, team_required
 
+DASHBOARD_FLAGGED = 10
 CLAIM_TRANSITIONS = {
     "submit": claim_submit,
     "publish": claim_publish,
@@ -104,6 +106,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "queue_claims": claims.filter(status=EditorialStatus.IN_REVIEW).order_by("updated_at")[:50],
             "queue_positions": positions.filter(status=EditorialStatus.IN_REVIEW).order_by("updated_at")[:50],
             "recent": recent,
+            "flagged": flagged_claims()[:DASHBOARD_FLAGGED],
+            "flagged_total": flagged_claims().count(),
+            "unreviewed": unpatrolled_count() if user.has_perm("tracker.view_changeentry") else None,
         },
     )
 
@@ -416,7 +421,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tracker/claim_detail.html",
         {
             "claim": claim,
-            "citations": claim.citations.select_related("source"),
+            "citations": claim.citations.select_related("source", "quote_check__source_check"),
             "topics": claim.topics.all(),
             "positions": claim.positions.select_related("actor", "topic"),
             "history": claim.history.select_related("history_user").order_by("-history_date")[:20],
