@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django import forms
 from rest_framework.exceptions import ValidationError
 
 from tracker.choices import ActorKind, AttributionStatus, ClaimKind, EditorialStatus, Veracity
@@ -18,6 +19,17 @@ def to_utc(value: datetime.datetime, name: str) -> datetime.datetime:
         return value.astimezone(datetime.UTC)
     except (OverflowError, ValueError):
         raise ValidationError({name: "Give a moment between the years 1 and 9999."}) from None
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number within the database's 64-bit range (else 400, not a driver error)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class TrackedFilterSet(django_filters.FilterSet):
