@@ -6,7 +6,7 @@ import django_filters
 
 from sources.choices import CitationRelation, SourceKind
 from sources.models import Citation, Source
-from tracker.filtersets import TrackedFilterSet
+from tracker.filtersets import IdFilter, TrackedFilterSet
 
 
 class SourceFilterSet(TrackedFilterSet):
@@ -22,8 +22,8 @@ class SourceFilterSet(TrackedFilterSet):
 
 class CitationFilterSet(TrackedFilterSet):
     search_fields = ["excerpt"]
-    claim = django_filters.NumberFilter(field_name="claim_id")
-    source = django_filters.NumberFilter(field_name="source_id")
+    claim = IdFilter(field_name="claim_id")
+    source = IdFilter(field_name="source_id")
     relation = django_filters.ChoiceFilter(choices=CitationRelation.choices)
 
     class Meta:

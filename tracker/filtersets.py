@@ -25,6 +25,17 @@ def to_utc(value: datetime.datetime, name: str) -> datetime.datetime:
         raise ValidationError({name: "Give a moment between the years 1 and 9999."}) from None
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number within the database's 64-bit range (else 400, not a driver error)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class TrackedFilterSet(django_filters.FilterSet):
     """`q` searches `search_fields`; `updated_since` keeps rows changed at or after a moment."""
 

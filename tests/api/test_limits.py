@@ -66,3 +66,23 @@ def test_page_size_is_capped_at_100(dossier, viewer):
 
     assert len(page["results"]) == 100
     assert page["next"] is not None
+
+
+def test_an_id_filter_out_of_range_is_a_400_naming_the_parameter(dossier, partner_reader):
+    client = client_for(partner_reader)
+
+    huge = client.get("/api/v1/citations/?claim=-1.2e201")
+    fraction = client.get("/api/v1/citations/?claim=1.5")
+    fine = client.get(f"/api/v1/citations/?claim={dossier.claim.pk}")
+
+    assert huge.status_code == 400
+    assert huge.json()["errors"][0]["field"] == "claim"
+    assert fraction.status_code == 400
+    assert [row["id"] for row in fine.json()["results"]] == [dossier.citation.pk]
+
+
+def test_an_id_beyond_64_bits_in_the_path_is_a_404_problem(dossier, reviewer):
+    response = client_for(reviewer).get("/api/v1/claims/99999999999999999999999/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

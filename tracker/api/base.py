@@ -202,6 +202,8 @@ class TrackedReadViewSet(RejectNulMixin, viewsets.GenericViewSet, mixins.ListMod
     """Read-only endpoints over the visible rows. Subclasses set `visible` (a visibility function)."""
 
     visible: Any = None
+    # Ids beyond 64 bits would reach the database driver as an overflow; they fall through to a 404.
+    lookup_value_regex = r"[0-9]{1,18}"
     select: tuple[str, ...] = ()
     prefetch: tuple[Any, ...] = ()
 

@@ -112,6 +112,7 @@ class ActorViewSet(TrackedViewSet):
     write_serializer_class = ActorWriteSerializer
     filterset_class = ActorFilterSet
     lookup_field = "slug"
+    lookup_value_regex = r"[^/.]+"
     ordering_fields = ["name", "updated_at", "id"]
     service_object_name = "actor"
     create_service = staticmethod(services.actor_create)
@@ -165,6 +166,7 @@ class TopicViewSet(TrackedViewSet):
     write_serializer_class = TopicWriteSerializer
     filterset_class = TopicFilterSet
     lookup_field = "slug"
+    lookup_value_regex = r"[^/.]+"
     ordering_fields = ["title", "updated_at", "id"]
     service_object_name = "topic"
     create_service = staticmethod(services.topic_create)

@@ -30,8 +30,9 @@ class Command(BaseCommand):
         request.get_host = lambda: host or "localhost"  # links name the public origin, not ALLOWED_HOSTS
         path = Path(output)
         path.parent.mkdir(parents=True, exist_ok=True)
+        fresh_transaction = not connection.in_atomic_block
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and fresh_transaction:
                 # One snapshot for the whole dump, so the rows and the feed cursor agree.
                 with connection.cursor() as db:
                     db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
