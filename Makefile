@@ -48,3 +48,13 @@ bench-history: $(STAMP)
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py benchhistory $(BENCH_ARGS)
+
+# Partner API benchmark (docs/benchmarks.md): synthetic 100,000-claim dataset in a throwaway PostgreSQL
+# database (BENCHAPI_DATABASE_URL, default tracker_benchapi), then p50/p95 and queries per request.
+BENCHAPI_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_benchapi
+.PHONY: bench-api
+bench-api: $(STAMP)
+	psql "$(dir $(BENCHAPI_DATABASE_URL))postgres" -c "DROP DATABASE IF EXISTS $(notdir $(BENCHAPI_DATABASE_URL))"
+	psql "$(dir $(BENCHAPI_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCHAPI_DATABASE_URL))"
+	DATABASE_URL=$(BENCHAPI_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCHAPI_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py benchapi $(BENCH_ARGS)
