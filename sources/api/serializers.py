@@ -45,7 +45,16 @@ SOURCE_CHECK_FIELDS = [
 LATEST_CHECK_FIELDS = ["id", "outcome", "http_status", "finished_at", "final_url"]
 
 
+def _url_or_empty(help_text: str = "") -> serializers.CharField:
+    # Blank when there is none, so not an OpenAPI `uri` (like Source.url).
+    return serializers.CharField(read_only=True, help_text=help_text or None)
+
+
 class SourceCheckSerializer(serializers.ModelSerializer):
+    url = _url_or_empty("The URL fetched.")
+    final_url = _url_or_empty("Where redirects ended; empty without redirects.")
+    archive_url = _url_or_empty("The closest Wayback Machine capture; empty when none was found.")
+
     class Meta:
         model = SourceCheck
         fields = SOURCE_CHECK_FIELDS
@@ -53,6 +62,8 @@ class SourceCheckSerializer(serializers.ModelSerializer):
 
 
 class LatestCheckSerializer(serializers.ModelSerializer):
+    final_url = _url_or_empty("Where redirects ended; empty without redirects.")
+
     class Meta:
         model = SourceCheck
         fields = LATEST_CHECK_FIELDS
