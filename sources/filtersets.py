@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import django_filters
 
-from sources.choices import CitationRelation, SourceKind
-from sources.models import Citation, Source
+from sources.choices import CheckOutcome, CitationRelation, SourceKind
+from sources.models import Citation, Source, SourceCheck
 from tracker.filtersets import IdFilter, TrackedFilterSet
 
 
@@ -29,3 +29,12 @@ class CitationFilterSet(TrackedFilterSet):
     class Meta:
         model = Citation
         fields = ["claim", "source", "relation"]
+
+
+class SourceCheckFilterSet(django_filters.FilterSet):
+    source = IdFilter(field_name="source_id")
+    outcome = django_filters.MultipleChoiceFilter(choices=CheckOutcome.choices)
+
+    class Meta:
+        model = SourceCheck
+        fields = ["source", "outcome"]

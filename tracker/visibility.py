@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from positions.models import Position
-from sources.models import Citation, Source
+from sources.models import Citation, Source, SourceCheck
 from tracker.choices import EditorialStatus
 from tracker.models import Actor, Claim, Role, Topic
 
@@ -59,6 +59,11 @@ def visible_citations(*, partner: bool) -> QuerySet[Citation]:
 
 def visible_sources(*, partner: bool) -> QuerySet[Source]:
     return Source.objects.filter(_source_visible("pk")) if partner else Source.objects.all()
+
+
+def visible_source_checks(*, partner: bool) -> QuerySet[SourceCheck]:
+    """The checks of the sources a partner may see; team members see every check."""
+    return SourceCheck.objects.filter(_source_visible("source")) if partner else SourceCheck.objects.all()
 
 
 def visible_actors(*, partner: bool) -> QuerySet[Actor]:

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Prefetch, Subquery
 from drf_spectacular.utils import extend_schema_view
+from rest_framework import mixins
 
 from sources import services
 from sources.api.serializers import (
+    LATEST_CHECK_FIELDS,
     CitationSerializer,
     CitationWriteSerializer,
+    SourceCheckSerializer,
     SourceSerializer,
     SourceWriteSerializer,
 )
-from sources.filtersets import CitationFilterSet, SourceFilterSet
-from tracker.api.base import TrackedViewSet
+from sources.filtersets import CitationFilterSet, SourceCheckFilterSet, SourceFilterSet
+from sources.models import SourceCheck
+from tracker.api.base import TrackedReadViewSet, TrackedViewSet
 from tracker.api.views import write_docs
-from tracker.visibility import visible_citations, visible_sources
+from tracker.visibility import visible_citations, visible_source_checks, visible_sources
+
+
+def latest_check_prefetch() -> Prefetch:
+    """Each source's newest check in one query for the whole page (`source.latest_checks`, 0 or 1 rows)."""
+    newest = SourceCheck.objects.filter(source=OuterRef("source")).order_by("-finished_at", "-id").values("pk")[:1]
+    checks = SourceCheck.objects.filter(pk=Subquery(newest)).only("source", *LATEST_CHECK_FIELDS)
+    return Prefetch("checks", queryset=checks, to_attr="latest_checks")
 
 
 @extend_schema_view(**write_docs(SourceSerializer))
@@ -25,6 +37,10 @@ class SourceViewSet(TrackedViewSet):
     filterset_class = SourceFilterSet
     ordering_fields = ["updated_at", "id"]
     service_object_name = "source"
+
+    def get_prefetches(self):
+        return (latest_check_prefetch(),)
+
     create_service = staticmethod(services.source_create)
     update_service = staticmethod(services.source_update)
     delete_service = staticmethod(services.source_delete)
@@ -36,8 +52,23 @@ class CitationViewSet(TrackedViewSet):
     serializer_class = CitationSerializer
     write_serializer_class = CitationWriteSerializer
     filterset_class = CitationFilterSet
+    select = ("quote_check",)
     ordering_fields = ["updated_at", "id"]
     service_object_name = "citation"
     create_service = staticmethod(services.citation_create)
     update_service = staticmethod(services.citation_update)
     delete_service = staticmethod(services.citation_delete)
+
+
+class SourceCheckViewSet(TrackedReadViewSet):
+    """Every check of a source (append-only; written by the background checks). Partners see the
+    checks of the sources they may see, i.e. those cited by a published claim."""
+
+    visible = staticmethod(visible_source_checks)
+    serializer_class = SourceCheckSerializer
+    filterset_class = SourceCheckFilterSet
+    ordering_fields = ["id"]
+
+    def retrieve(self, request, *args, **kwargs):
+        # Checks are never edited, so they carry no version and no ETag.
+        return mixins.RetrieveModelMixin.retrieve(self, request, *args, **kwargs)

@@ -7,6 +7,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from positions.choices import Stance
+from sources.choices import CheckOutcome, SourceHealth
+from sources.models import SourceCheck
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -64,6 +66,8 @@ def dossier(db):
     )
     draft_position.evidence.add(draft)
     secret_role = Role.objects.create(actor=secret_actor, organisation=government, title="Zanzibar envoy")
+    source_check = make_check(source, CheckOutcome.OK, 200)
+    secret_check = make_check(secret_source, CheckOutcome.GONE, 404)
     return SimpleNamespace(
         speaker=speaker,
         government=government,
@@ -82,6 +86,24 @@ def dossier(db):
         retracted=retracted,
         draft_position=draft_position,
         secret_role=secret_role,
+        source_check=source_check,
+        secret_check=secret_check,
+    )
+
+
+def make_check(source, outcome, http_status, *, minutes_ago=0, final_url=""):
+    """A finished check row as sources.checking records it (the rows are append-only, not tracked)."""
+    finished = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=minutes_ago)
+    health = SourceHealth.OK if outcome == CheckOutcome.OK else SourceHealth.DEGRADED
+    return SourceCheck.objects.create(
+        source=source,
+        started_at=finished - datetime.timedelta(seconds=1),
+        finished_at=finished,
+        url=source.url,
+        outcome=outcome,
+        http_status=http_status,
+        final_url=final_url,
+        health=health,
     )
 
 

@@ -50,7 +50,17 @@ OPERATIONS = [
     # Lists, search and filters.
     *[
         (f"list {name}", "get", (lambda d, n=name: f"/api/v1/{n}/"), None, READ_ALL)
-        for name in ["actors", "roles", "topics", "claims", "positions", "sources", "citations", "position-changes"]
+        for name in [
+            "actors",
+            "roles",
+            "topics",
+            "claims",
+            "positions",
+            "sources",
+            "citations",
+            "position-changes",
+            "source-checks",
+        ]
     ],
     ("changes feed", "get", lambda d: "/api/v1/changes/?page_size=100", None, READ_ALL),
     ("search claims", "get", lambda d: "/api/v1/claims/?q=zanzibar", None, READ_ALL),
@@ -60,6 +70,13 @@ OPERATIONS = [
     ("search actors", "get", lambda d: "/api/v1/actors/?q=secret", None, READ_ALL),
     ("search sources", "get", lambda d: "/api/v1/sources/?q=leak", None, READ_ALL),
     ("citations of a draft", "get", lambda d: f"/api/v1/citations/?claim={d.draft.pk}", None, READ_ALL),
+    (
+        "checks of a draft's source",
+        "get",
+        lambda d: f"/api/v1/source-checks/?source={d.secret_source.pk}&outcome=gone",
+        None,
+        READ_ALL,
+    ),
     # Details of published records and what they reference.
     ("actor", "get", lambda d: "/api/v1/actors/keir-starmer/", None, READ_ALL),
     ("role", "get", lambda d: f"/api/v1/roles/{d.role.pk}/", None, READ_ALL),
@@ -68,6 +85,7 @@ OPERATIONS = [
     ("position", "get", lambda d: f"/api/v1/positions/{d.position.pk}/", None, READ_ALL),
     ("source", "get", lambda d: f"/api/v1/sources/{d.source.pk}/", None, READ_ALL),
     ("citation", "get", lambda d: f"/api/v1/citations/{d.citation.pk}/", None, READ_ALL),
+    ("source check", "get", lambda d: f"/api/v1/source-checks/{d.source_check.pk}/", None, READ_ALL),
     ("stances", "get", lambda d: "/api/v1/topics/troops-in-ukraine/stances/?as_of=2025-03-01", None, READ_ALL),
     ("timeline", "get", lambda d: "/api/v1/actors/keir-starmer/timeline/", None, READ_ALL),
     (
@@ -84,6 +102,7 @@ OPERATIONS = [
     ("draft position", "get", lambda d: f"/api/v1/positions/{d.draft_position.pk}/", None, READ_TEAM_ONLY),
     ("draft's citation", "get", lambda d: f"/api/v1/citations/{d.draft_citation.pk}/", None, READ_TEAM_ONLY),
     ("draft's source", "get", lambda d: f"/api/v1/sources/{d.secret_source.pk}/", None, READ_TEAM_ONLY),
+    ("draft's source check", "get", lambda d: f"/api/v1/source-checks/{d.secret_check.pk}/", None, READ_TEAM_ONLY),
     ("draft's actor", "get", lambda d: "/api/v1/actors/secret-minister/", None, READ_TEAM_ONLY),
     ("draft's topic", "get", lambda d: "/api/v1/topics/secret-plan/", None, READ_TEAM_ONLY),
     ("draft actor's role", "get", lambda d: f"/api/v1/roles/{d.secret_role.pk}/", None, READ_TEAM_ONLY),
@@ -151,6 +170,14 @@ OPERATIONS = [
         lambda d: "/api/v1/citations/",
         lambda d: {"claim": d.draft.pk, "source": d.source.pk, "excerpt": "zanzibar more", "reason": "r"},
         expect(editor=201, reviewer=201),
+    ),
+    # Source checks are written only by the background checks.
+    (
+        "create source check",
+        "post",
+        lambda d: "/api/v1/source-checks/",
+        lambda d: {"source": d.source.pk, "outcome": "ok", "reason": "r"},
+        expect(viewer=405, editor=405, reviewer=405),
     ),
     # Editing (with the ETag and a reason).
     (
@@ -237,6 +264,13 @@ OPERATIONS = [
     ),
     ("delete source", "delete", lambda d: f"/api/v1/sources/{SourceFactory().pk}/", None, expect(reviewer=204)),
     (
+        "delete source check",
+        "delete",
+        lambda d: f"/api/v1/source-checks/{d.source_check.pk}/",
+        None,
+        expect(viewer=405, editor=405, reviewer=405),
+    ),
+    (
         "delete draft's citation",
         "delete",
         lambda d: f"/api/v1/citations/{d.draft_citation.pk}/",
@@ -310,12 +344,12 @@ def _etag(client, path):
 
     response = client.get(path)
     if response.status_code == 200:
-        return response["ETag"]
+        return response.get("ETag", "")  # source checks have none: they are never edited
     from django.contrib.auth.models import Group
 
     staff = UserFactory(username="etag-reader")
     staff.groups.add(Group.objects.get(name="Viewers"))
-    return client_for(staff).get(path)["ETag"]
+    return client_for(staff).get(path).get("ETag", "")
 
 
 READS = [op for op in OPERATIONS if op[1] == "get"]
@@ -372,6 +406,7 @@ def _assert_no_unpublished_ids(payload, d):
         ("citations", d.draft_citation.pk),
         ("positions", d.draft_position.pk),
         ("roles", d.secret_role.pk),
+        ("source-checks", d.secret_check.pk),
     }
     rows = payload["results"] if isinstance(payload, dict) and "results" in payload else payload
     rows = rows if isinstance(rows, list) else [rows]
@@ -384,6 +419,8 @@ def _assert_no_unpublished_ids(payload, d):
             assert not any(url.endswith(f"/claims/{pk}/") for pk in hidden_claims)
         if "claim" in row:
             assert row["claim"] not in hidden_claims
+        if "source" in row:  # citations and source checks
+            assert row["source"] != d.secret_source.pk
         if "citations" in row:
             assert d.draft_citation.pk not in {c["id"] for c in row["citations"]}
             assert d.secret_source.pk not in {c["source"] for c in row["citations"]}
@@ -404,6 +441,7 @@ def test_partner_lists_show_exactly_the_published_records_and_what_they_referenc
     assert ids("/api/v1/sources/") == [dossier.source.pk]
     assert ids("/api/v1/citations/") == [dossier.citation.pk]
     assert ids("/api/v1/roles/") == [dossier.role.pk]
+    assert ids("/api/v1/source-checks/") == [dossier.source_check.pk]
     position = client.get(f"/api/v1/positions/{dossier.position.pk}/").json()
     assert position["evidence"] == [dossier.claim.pk]
 

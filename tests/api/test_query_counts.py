@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from positions.choices import Stance
-from tests.api.conftest import client_for
+from sources.choices import CheckOutcome
+from tests.api.conftest import client_for, make_check
 from tests.factories import ActorFactory, CitationFactory, ClaimFactory, PositionFactory, SourceFactory, TopicFactory
 from tracker.choices import EditorialStatus
 from tracker.models import Role
@@ -26,6 +27,8 @@ LISTS = [
     "/api/v1/positions/",
     "/api/v1/sources/",
     "/api/v1/citations/",
+    "/api/v1/source-checks/",
+    "/api/v1/source-checks/?outcome=ok&outcome=gone",
     "/api/v1/position-changes/",
     "/api/v1/topics/topic-0/stances/",
     "/api/v1/actors/actor-0/timeline/",
@@ -43,6 +46,9 @@ def many(db):
     topics = [TopicFactory(slug=f"topic-{i}", title=f"Topic {i}") for i in range(3)]
     actors = [ActorFactory(slug=f"actor-{i}", name=f"Actor {i}") for i in range(N)]
     sources = [SourceFactory() for _ in range(N)]
+    for i, source in enumerate(sources):  # two checks each: the sources list shows only the newest
+        make_check(source, CheckOutcome.GONE, 404, minutes_ago=60)
+        make_check(source, CheckOutcome.OK, 200, final_url=f"https://moved.example.org/{i}")
     for i, actor in enumerate(actors):
         claim = ClaimFactory(speaker=actors[0] if i % 2 else actor, status=EditorialStatus.PUBLISHED)
         claim.topics.add(topics[i % 3], topics[(i + 1) % 3])

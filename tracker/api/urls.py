@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from positions.api.views import PositionChangeList, PositionViewSet
-from sources.api.views import CitationViewSet, SourceViewSet
+from sources.api.views import CitationViewSet, SourceCheckViewSet, SourceViewSet
 from tracker.api.feed import ChangeFeed
 from tracker.api.views import ActorViewSet, ClaimViewSet, RoleViewSet, TopicViewSet
 
@@ -19,6 +19,7 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("positions", PositionViewSet, basename="position")
 router.register("sources", SourceViewSet, basename="source")
 router.register("citations", CitationViewSet, basename="citation")
+router.register("source-checks", SourceCheckViewSet, basename="source-check")
 
 app_name = "api"
 
