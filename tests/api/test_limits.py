@@ -86,3 +86,22 @@ def test_an_id_beyond_64_bits_in_the_path_is_a_404_problem(dossier, reviewer):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_nul_characters_anywhere_in_a_json_body_are_refused_naming_each_field(dossier, editor):
+    from tracker.models import Role
+
+    before = Role.objects.count()
+
+    response = client_for(editor).post(
+        "/api/v1/roles/",
+        {"actor": "a\x00b", "organisation": "x", "title": "PM", "nested": [{"k": "v\x00"}], "reason": "r"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert "NUL characters are not allowed." in str(body)
+    assert "actor" in str(body) and "nested[0].k" in str(body)
+    assert Role.objects.count() == before

@@ -163,13 +163,35 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+def _nul_paths(value, path: str = "") -> list[str]:
+    """Where NUL characters sit in parsed JSON, as field paths like `citations[0].excerpt`."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            found += [child] if "\x00" in str(key) else _nul_paths(item, child)
+        return found
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in _nul_paths(item, f"{path}[{index}]")]
+    return []
+
+
 class LimitedJSONParser(JSONParser):
-    """JSON bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE bytes. DRF parsers read the stream directly,
-    so Django's own limit (which guards `request.body`) would not apply without this."""
+    """JSON bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE bytes, without NUL characters.
+
+    DRF parsers read the stream directly, so Django's own limit (which guards `request.body`) would
+    not apply without this. PostgreSQL cannot hold NUL in text, and a NUL in a value used only for a
+    lookup (a slug) would reach the driver as a server error: refuse it here, naming each field."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         data = stream.read(limit + 1) if stream is not None else b""
         if len(data) > limit:
             raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
-        return super().parse(io.BytesIO(data), media_type, parser_context)
+        parsed = super().parse(io.BytesIO(data), media_type, parser_context)
+        bad = _nul_paths(parsed)
+        if bad:
+            raise exceptions.ValidationError({path: ["NUL characters are not allowed."] for path in bad})
+        return parsed
