@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench worker beat superuser clean bench-checks
+.PHONY: run test lint check bench clean bench-checks
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ check: $(STAMP)
 
 clean:
 	rm -rf var .pytest_cache
+
+# Every benchmark in docs/benchmarks.md, one after the other (each needs PostgreSQL and Redis).
+bench: bench-checks bench-history bench-api
 
 # Source-check throughput of one worker process (docs/benchmarks.md). Needs Redis and PostgreSQL.
 bench-checks: $(STAMP)
