@@ -349,6 +349,7 @@ class FeedSequence(models.Model):
     def __str__(self) -> str:
         return f"feed at {self.last_seq}"
 
+
 class ChangeEntry(models.Model):
     """One history row of any tracked model, copied into one narrow table for the recent-changes list.
 

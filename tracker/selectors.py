@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz, utils
 
+from sources.models import Citation, Source
 from tracker.audit import (
     FieldChange,
     diff_versions,
@@ -459,3 +460,45 @@ def topic_as_of(pk: int, moment: datetime.datetime) -> TopicAsOf | None:
     for claim in claims:
         claim.speaker_name = names.get(("actor", claim.speaker_id), f"#{claim.speaker_id}")
     return TopicAsOf(topic, positions, claims, names)
+
+
+def claim_topic_slugs(claim_ids: list[int]) -> dict[int, list[str]]:
+    """The slugs of each claim's topics, in topic order, for a page of claims (one query)."""
+    slugs: dict[int, list[str]] = {}
+    links = Claim.topics.through.objects.filter(claim_id__in=claim_ids)
+    for claim_id, slug in links.order_by("topic__title", "topic_id").values_list("claim_id", "topic__slug"):
+        slugs.setdefault(claim_id, []).append(slug)
+    return slugs
+
+
+CLAIM_CITATION_KEYS = (
+    "claim_id",
+    "id",
+    "source_id",
+    "source_url",
+    "source_title",
+    "excerpt",
+    "locator",
+    "relation",
+    "accessed_on",
+)
+
+
+def claim_citation_rows(claim_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each claim's citations with their source's URL and title, oldest first, as plain rows (one query).
+
+    The source's URL and title come from correlated subqueries, not a join: for the 200 citations of a
+    page PostgreSQL hashes the whole sources table for a join, but makes 200 primary-key look-ups here.
+    """
+    source = Source.objects.filter(pk=models.OuterRef("source_id"))
+    rows = (
+        Citation.objects.filter(claim_id__in=claim_ids)
+        .annotate(source_url=models.Subquery(source.values("url")[:1]))
+        .annotate(source_title=models.Subquery(source.values("title")[:1]))
+        .order_by("id")
+        .values(*CLAIM_CITATION_KEYS)
+    )
+    citations: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        citations.setdefault(row.pop("claim_id"), []).append(row)
+    return citations

@@ -383,6 +383,7 @@ def apikey_touch(key: APIKey) -> None:
         APIKey.objects.filter(pk=key.pk).update(last_used_at=now)  # not a tracked model
         key.last_used_at = now
 
+
 # --- Patrolling (reviewing changes) -------------------------------------------------------------
 
 

@@ -22,7 +22,6 @@ from rest_framework.response import Response
 
 from positions import selectors
 from positions.api.serializers import PositionSerializer
-from sources.models import Citation
 from sources.services import source_create, source_find_by_url
 from tracker import exports, services
 from tracker.api.base import (
@@ -239,12 +238,6 @@ class ClaimViewSet(TrackedViewSet):
     update_service = staticmethod(services.claim_update)
     delete_service = staticmethod(services.claim_delete)
 
-    def get_prefetches(self):
-        return (
-            Prefetch("topics", queryset=visible_topics(partner=False).only("id", "slug")),
-            Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("id")),
-        )
-
     def create_service(self, *, user: Any, reason: str, data: dict, topics=(), citations=()):
         partner_key = api_key(self.request) if self.partner_view() else None
         with change_set():
@@ -276,8 +269,7 @@ class ClaimViewSet(TrackedViewSet):
         return super().respond_with(instance, code)
 
     def get_queryset_unfiltered(self):
-        queryset = visible_claims(partner=False).select_related(*self.select)
-        return queryset.prefetch_related(*self.get_prefetches())
+        return visible_claims(partner=False).select_related(*self.select)
 
     @extend_schema(
         parameters=[EXPORT_PARAMETER],
