@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz, utils
 
@@ -26,7 +26,7 @@ from tracker.audit import (
     m2m_through,
 )
 from tracker.choices import EditorialStatus
-from tracker.models import Actor, ChangeEntry, Claim
+from tracker.models import Actor, ChangeEntry, Claim, Topic
 
 # token_sort_ratio at or above this (0-100) counts as "near-identical": word order and case ignored.
 DUPLICATE_THRESHOLD = 90
@@ -460,6 +460,17 @@ def topic_as_of(pk: int, moment: datetime.datetime) -> TopicAsOf | None:
     for claim in claims:
         claim.speaker_name = names.get(("actor", claim.speaker_id), f"#{claim.speaker_id}")
     return TopicAsOf(topic, positions, claims, names)
+
+
+def claims_with_topic_slugs(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """On PostgreSQL, each claim's topic slugs (`topic_slugs`, in topic order) in the claims query itself,
+    one query fewer per page; elsewhere `claim_topic_slugs` reads them in a query of their own."""
+    if connection.vendor != "postgresql":
+        return claims
+    from django.contrib.postgres.expressions import ArraySubquery  # imports psycopg
+
+    topics = Topic.objects.filter(claims=models.OuterRef("pk")).order_by("title", "id").values("slug")
+    return claims.annotate(topic_slugs=ArraySubquery(topics))
 
 
 def claim_topic_slugs(claim_ids: list[int]) -> dict[int, list[str]]:

@@ -102,3 +102,16 @@ def test_the_changes_feed_query_count_is_bounded_by_resource_types_not_page_size
     assert len(body["results"]) > 10
     assert small <= FEED_MAX_QUERIES[persona]
     assert large <= FEED_MAX_QUERIES[persona]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="topic slugs are aggregated in the claims query on PostgreSQL"
+)
+def test_on_postgresql_a_claims_page_reads_topics_in_the_claims_query(many, partner_reader):
+    client = client_for(partner_reader)
+    client.get("/api/v1/actors/")
+
+    small, large, body = _count(client, "/api/v1/claims/")
+
+    assert small == large == 3  # the key, the claims with their topic slugs, the citations with their sources
+    assert all(row["topics"] and len(row["citations"]) == 2 for row in body["results"])

@@ -161,7 +161,8 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     def represent_page(self, claims: list[Claim]) -> list[dict[str, Any]]:
         ids = [claim.pk for claim in claims]
-        topics = selectors.claim_topic_slugs(ids)
+        annotated = all(hasattr(claim, "topic_slugs") for claim in claims)
+        topics = {claim.pk: claim.topic_slugs for claim in claims} if annotated else selectors.claim_topic_slugs(ids)
         citations = selectors.claim_citation_rows(ids)
         return [self._represent(claim, topics.get(claim.pk, []), citations.get(claim.pk, [])) for claim in claims]
 

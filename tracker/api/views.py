@@ -46,6 +46,7 @@ from tracker.api.serializers import (
 from tracker.choices import Veracity
 from tracker.filtersets import ActorFilterSet, ClaimFilterSet, RoleFilterSet, TopicFilterSet, to_utc
 from tracker.history import change_set
+from tracker.selectors import claims_with_topic_slugs
 from tracker.visibility import (
     visible_actors,
     visible_claims,
@@ -238,6 +239,9 @@ class ClaimViewSet(TrackedViewSet):
     update_service = staticmethod(services.claim_update)
     delete_service = staticmethod(services.claim_delete)
 
+    def get_queryset(self):
+        return claims_with_topic_slugs(super().get_queryset())
+
     def create_service(self, *, user: Any, reason: str, data: dict, topics=(), citations=()):
         partner_key = api_key(self.request) if self.partner_view() else None
         with change_set():
@@ -269,7 +273,7 @@ class ClaimViewSet(TrackedViewSet):
         return super().respond_with(instance, code)
 
     def get_queryset_unfiltered(self):
-        return visible_claims(partner=False).select_related(*self.select)
+        return claims_with_topic_slugs(visible_claims(partner=False).select_related(*self.select))
 
     @extend_schema(
         parameters=[EXPORT_PARAMETER],
