@@ -462,9 +462,11 @@ def topic_as_of(pk: int, moment: datetime.datetime) -> TopicAsOf | None:
     return TopicAsOf(topic, positions, claims, names)
 
 
-def claims_with_topic_slugs(claims: QuerySet[Claim]) -> QuerySet[Claim]:
-    """On PostgreSQL, each claim's topic slugs (`topic_slugs`, in topic order) in the claims query itself,
-    one query fewer per page; elsewhere `claim_topic_slugs` reads them in a query of their own."""
+def claims_for_representation(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Claims with their speaker's slug (`speaker_slug`) and, on PostgreSQL, their topic slugs
+    (`topic_slugs`, in topic order) read in the claims query itself, for ClaimSerializer; elsewhere
+    `claim_topic_slugs` reads the topics in a query of their own."""
+    claims = claims.annotate(speaker_slug=models.F("speaker__slug"))
     if connection.vendor != "postgresql":
         return claims
     from django.contrib.postgres.expressions import ArraySubquery  # imports psycopg

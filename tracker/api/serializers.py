@@ -172,7 +172,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         stated_on = claim.stated_on
         return {
             "id": claim.id,
-            "speaker": claim.speaker.slug,
+            "speaker": claim.speaker_slug if hasattr(claim, "speaker_slug") else claim.speaker.slug,
             "topics": topics,
             "text": claim.text,
             "kind": str(claim.kind),

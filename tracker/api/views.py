@@ -46,7 +46,7 @@ from tracker.api.serializers import (
 from tracker.choices import Veracity
 from tracker.filtersets import ActorFilterSet, ClaimFilterSet, RoleFilterSet, TopicFilterSet, to_utc
 from tracker.history import change_set
-from tracker.selectors import claims_with_topic_slugs
+from tracker.selectors import claims_for_representation
 from tracker.visibility import (
     visible_actors,
     visible_claims,
@@ -229,7 +229,6 @@ class ClaimViewSet(TrackedViewSet):
     """Claims with their citations. Partner `submit` keys may create claims, which go to review."""
 
     visible = staticmethod(visible_claims)
-    select = ("speaker",)
     serializer_class = ClaimSerializer
     write_serializer_class = ClaimWriteSerializer
     filterset_class = ClaimFilterSet
@@ -240,7 +239,10 @@ class ClaimViewSet(TrackedViewSet):
     delete_service = staticmethod(services.claim_delete)
 
     def get_queryset(self):
-        return claims_with_topic_slugs(super().get_queryset())
+        queryset = claims_for_representation(super().get_queryset())
+        if self.action in ("claim_review", "claim_reviews"):
+            queryset = queryset.select_related("speaker")  # a ClaimReview names the speaker
+        return queryset
 
     def create_service(self, *, user: Any, reason: str, data: dict, topics=(), citations=()):
         partner_key = api_key(self.request) if self.partner_view() else None
@@ -273,7 +275,7 @@ class ClaimViewSet(TrackedViewSet):
         return super().respond_with(instance, code)
 
     def get_queryset_unfiltered(self):
-        return claims_with_topic_slugs(visible_claims(partner=False).select_related(*self.select))
+        return claims_for_representation(visible_claims(partner=False))
 
     @extend_schema(
         parameters=[EXPORT_PARAMETER],
