@@ -50,6 +50,7 @@ from sources.models import (
     SourceSnapshot,
 )
 from sources.politeness import HostBusy, HostThrottle, RobotsCache, backoff_seconds, polite_fetch, robots_fetcher
+from tracker.feed import feed_touch
 from tracker.history import get_system_user, save_bookkeeping
 
 logger = logging.getLogger(__name__)
@@ -392,7 +393,14 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
         # An empty page (a script-only shell, a blank paywall) says nothing about the excerpts.
         if success and observation.text and observation.text.strip():
             _verify_citations(source, check, observation.text)
+        # Partners mirroring through the changes feed see the new health, latest check and quote results.
+        transaction.on_commit(functools.partial(_feed_after_check, source.pk))
     return check
+
+
+def _feed_after_check(source_id: int) -> None:
+    citations = Citation.objects.filter(source_id=source_id).values_list("pk", flat=True)
+    feed_touch({"sources": [source_id], "citations": list(citations)})
 
 
 def _snapshot(source: Source, observation: _Observation) -> tuple[SourceSnapshot | None, bool]:

@@ -201,3 +201,18 @@ def feed_backfill() -> int:
             _emit(affected)
             count += FeedEvent.objects.count() - before
     return count
+
+
+def feed_touch(touched: dict[str, Iterable[Any]]) -> None:
+    """Upserts for partner-visible records whose representation changed without a history row.
+
+    A source check's results (a source's health and latest check, a citation's quote status) are
+    bookkeeping, not edits, so no history row emits them. Called after the check commits, in a
+    transaction of its own that takes only the feed lock: taking it inside the check, after the
+    source's row lock, could deadlock with an editor who holds the feed lock and wants that row.
+    """
+    affected = _Affected()
+    for resource, ids in touched.items():
+        affected.touch(resource, ids)
+    with transaction.atomic():
+        _emit(affected)

@@ -190,3 +190,26 @@ def test_a_partner_mirrors_the_seed_dossier_through_the_feed(partner_reader):
     assert mirror == _lists(client)
     assert len(mirror["claims"]) == 15
     assert len(mirror["positions"]) == 9
+
+
+def test_a_mirror_follows_a_source_check_through_the_feed(partner_reader, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    from sources import checking
+    from sources.models import Source
+
+    call_command("loadseeds", verbosity=0, stdout=io.StringIO())
+    client = client_for(partner_reader)
+    mirror, cursor = _replay(client, page_size=100)
+    article = Source.objects.exclude(stored_text="").get()
+    assert mirror["sources"][article.pk]["latest_check"] is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        checking.source_check(source_id=article.pk)  # bookkeeping only: no history row of its own
+
+    mirror, _ = _replay(client, cursor=cursor, page_size=100, mirror=mirror)
+    assert mirror == _lists(client)
+    assert mirror["sources"][article.pk]["health"] == "ok"
+    assert mirror["sources"][article.pk]["latest_check"] is not None
+    quoted = [c["quote_status"] for c in mirror["citations"].values() if c["source"] == article.pk]
+    assert len(quoted) == 15 and set(quoted) == {"present"}
