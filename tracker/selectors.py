@@ -462,6 +462,10 @@ def topic_as_of(pk: int, moment: datetime.datetime) -> TopicAsOf | None:
     return TopicAsOf(topic, positions, claims, names)
 
 
+# A claim's topics in the order every other view of them uses (Topic.Meta.ordering), ties by id.
+TOPIC_ORDER = (*Topic._meta.ordering, "id")
+
+
 def claims_for_representation(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     """Claims with their speaker's slug (`speaker_slug`) and, on PostgreSQL, their topic slugs
     (`topic_slugs`, in topic order) read in the claims query itself, for ClaimSerializer; elsewhere
@@ -471,7 +475,7 @@ def claims_for_representation(claims: QuerySet[Claim]) -> QuerySet[Claim]:
         return claims
     from django.contrib.postgres.expressions import ArraySubquery  # imports psycopg
 
-    topics = Topic.objects.filter(claims=models.OuterRef("pk")).order_by("title", "id").values("slug")
+    topics = Topic.objects.filter(claims=models.OuterRef("pk")).order_by(*TOPIC_ORDER).values("slug")
     return claims.annotate(topic_slugs=ArraySubquery(topics))
 
 
@@ -479,7 +483,8 @@ def claim_topic_slugs(claim_ids: list[int]) -> dict[int, list[str]]:
     """The slugs of each claim's topics, in topic order, for a page of claims (one query)."""
     slugs: dict[int, list[str]] = {}
     links = Claim.topics.through.objects.filter(claim_id__in=claim_ids)
-    for claim_id, slug in links.order_by("topic__title", "topic_id").values_list("claim_id", "topic__slug"):
+    order = [f"topic__{name}" for name in TOPIC_ORDER]
+    for claim_id, slug in links.order_by(*order).values_list("claim_id", "topic__slug"):
         slugs.setdefault(claim_id, []).append(slug)
     return slugs
 
