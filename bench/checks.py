@@ -185,10 +185,10 @@ def main() -> None:
     from django.db.models import Count
 
     import sources.tasks
+    from core.history import get_system_user
     from sources import services as source_services
     from sources.models import SourceCheck
     from tracker import services as tracker_services
-    from tracker.history import get_system_user
     from tracker.models import Actor
 
     print(f"Database {db_name}: migrating and creating {args.sources} sources ...", flush=True)

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
+from core.admin_base import TrackedAdmin
 from positions import services
 from positions.models import Position
-from tracker.admin_base import TrackedAdmin
 
 
 @admin.register(Position)

@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 
+from core.web import PartialDateField, ReasonField, partial_date_text
 from positions.choices import Stance
 from positions.models import Position
 from tracker.models import Actor, Claim, Topic
-from tracker.web import PartialDateField, ReasonField, partial_date_text
 
 
 class ClaimChoiceField(forms.ModelMultipleChoiceField):

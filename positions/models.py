@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from core.choices import DatePrecision
+from core.dates import format_partial_date, truncate_to_precision
+from core.history import tracked_history
+from core.models import TrackedModel
 from positions.choices import Stance
-from tracker.choices import DatePrecision, EditorialStatus
-from tracker.history import tracked_history
-from tracker.models import TrackedModel
-from tracker.validators import format_partial_date, not_in_future, truncate_to_precision
+from tracker.choices import EditorialStatus
+from tracker.validators import not_in_future
 
 
 class Position(TrackedModel):

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.editing import assign, delete_checked, lock_current, require_perm, save_validated
+from core.history import change_set, clean_reason
 from positions.models import Position
 from tracker.choices import EditorialStatus
-from tracker.editing import assign, delete_checked, lock_current, require_perm, save_validated
-from tracker.history import change_set, clean_reason
 from tracker.models import Claim
 from tracker.services import EDITABLE_BY_EDITORS, check_transition
 

@@ -12,6 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.dates import format_partial_date
+from core.exceptions import ConflictError
+from core.web import add_service_error, render_conflict, team_required
 from positions.forms import PositionForm
 from positions.models import Position
 from positions.selectors import TEAM_STATUSES, stance_as_of
@@ -24,13 +27,10 @@ from positions.services import (
     position_update,
 )
 from tracker.choices import EditorialStatus
-from tracker.exceptions import ConflictError
 from tracker.forms import ActorField, TransitionForm
 from tracker.models import Actor, Topic
 from tracker.selectors import actor_suggestions
-from tracker.validators import format_partial_date
 from tracker.views import TRANSITION_DONE, _transitions_for
-from tracker.web import add_service_error, render_conflict, team_required
 
 POSITION_TRANSITIONS = {
     "submit": position_submit,

@@ -3,10 +3,10 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from core.admin_base import TrackedAdmin
 from sources import services
 from sources.choices import FLAGGED_QUOTE_STATUSES, QuoteStatus
 from sources.models import Citation, CitationCheck, FlaggedCitation, Source, SourceCheck, SourceSnapshot
-from tracker.admin_base import TrackedAdmin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -36,6 +36,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.history import get_system_user, save_bookkeeping
 from sources import content
 from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
 from sources.fetcher import FetchOutcome, FetchPolicy, FetchResult, policy_from_settings
@@ -51,7 +52,6 @@ from sources.models import (
 )
 from sources.politeness import HostBusy, HostThrottle, RobotsCache, backoff_seconds, polite_fetch, robots_fetcher
 from tracker.feed import feed_touch
-from tracker.history import get_system_user, save_bookkeeping
 
 logger = logging.getLogger(__name__)
 

@@ -6,6 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from core.choices import DatePrecision
+from core.dates import format_partial_date, truncate_to_precision
+from core.history import tracked_history
+from core.models import TrackedModel
 from sources.choices import (
     FLAGGED_QUOTE_STATUSES,
     CheckOutcome,
@@ -15,10 +19,7 @@ from sources.choices import (
     SourceKind,
 )
 from sources.normalise import normalise_url
-from tracker.choices import DatePrecision
-from tracker.history import tracked_history
-from tracker.models import TrackedModel
-from tracker.validators import format_partial_date, not_in_future, truncate_to_precision
+from tracker.validators import not_in_future
 
 # Source fields a check writes; they change on every check and stay out of history.
 CHECK_BOOKKEEPING_FIELDS = (

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from core.editing import assign, delete_checked, lock_current, require_perm, save_validated
+from core.history import change_set
 from sources.choices import QuoteStatus
 from sources.models import Citation, Source
 from sources.normalise import normalise_url
 from tracker.choices import EditorialStatus
-from tracker.editing import assign, delete_checked, lock_current, require_perm, save_validated
-from tracker.history import change_set
 from tracker.models import Claim
 
 SOURCE_FIELDS = (

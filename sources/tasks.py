@@ -21,10 +21,10 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.history import save_bookkeeping
 from sources import checking
 from sources.models import Source
 from sources.politeness import HostBusy, backoff_seconds
-from tracker.history import save_bookkeeping
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.web import paginate, team_required
 from sources.choices import SourceKind
 from sources.models import Source
 from sources.selectors import flagged_claims
-from tracker.web import paginate, team_required
 
 RECENT_CHECKS = 10
 

@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from core.history import get_system_user
+from core.roles import EDITORS, REVIEWERS, VIEWERS
 from tests.factories import UserFactory
-from tracker.history import get_system_user
-from tracker.roles import EDITORS, REVIEWERS, VIEWERS
 
 
 def _member(username: str, group: str | None, *, staff: bool = True):
@@ -49,7 +49,7 @@ def partner_reader(db):
     """A partner organisation's `read` key: sees published data only, writes nothing."""
     from types import SimpleNamespace
 
-    from tracker.services import apikey_create, partner_create
+    from core.services import apikey_create, partner_create
 
     partner = partner_create(name="Reader Newsroom")
     key, secret = apikey_create(name="mirror", scope="read", partner=partner)
@@ -61,7 +61,7 @@ def partner_submitter(db):
     """A partner organisation's `submit` key: reads published data and proposes draft claims."""
     from types import SimpleNamespace
 
-    from tracker.services import apikey_create, partner_create
+    from core.services import apikey_create, partner_create
 
     partner = partner_create(name="Submitter Lab")
     key, secret = apikey_create(name="tips", scope="submit", partner=partner)

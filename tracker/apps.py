@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class TrackerConfig(AppConfig):
@@ -7,16 +6,4 @@ class TrackerConfig(AppConfig):
     verbose_name = "Tracker"
 
     def ready(self) -> None:
-        from tracker import audit  # noqa: F401  (connects the change index to simple-history's signal)
-
-        post_migrate.connect(_sync_roles_after_migrate, sender=self)
         from tracker import feed  # noqa: F401 (connects the changes feed to history rows)
-
-
-def _sync_roles_after_migrate(sender, apps=None, verbosity=0, **kwargs) -> None:
-    # `flush` (transactional tests tear down with it) sends post_migrate without `apps`.
-    from django.apps import apps as installed_apps
-
-    from tracker.roles import sync_roles
-
-    sync_roles(apps or installed_apps, verbosity=verbosity)

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.choices import HistoryAction
+
 
 class ActorKind(models.TextChoices):
     PERSON = "person", "Person"
@@ -9,14 +11,6 @@ class ActorKind(models.TextChoices):
     STATE = "state", "State"
     INTERNATIONAL_BODY = "international_body", "International body"
     GROUP = "group", "Group"
-
-
-class DatePrecision(models.TextChoices):
-    """How much of a stored date is known; the unknown parts are stored as 1."""
-
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
 
 
 class ClaimKind(models.TextChoices):
@@ -51,20 +45,6 @@ class EditorialStatus(models.TextChoices):
     RETRACTED = "retracted", "Retracted"
 
 
-class HistoryAction(models.TextChoices):
-    """What a history row records, beyond simple-history's +/~/- type."""
-
-    CREATED = "created", "Created"
-    CHANGED = "changed", "Changed"
-    DELETED = "deleted", "Deleted"
-    SUBMITTED = "submitted", "Submitted for review"
-    RETURNED = "returned", "Returned to draft"
-    PUBLISHED = "published", "Published"
-    RETRACTED = "retracted", "Retracted"
-    REVERTED = "reverted", "Reverted"
-    RESTORED = "restored", "Restored"
-
-
 # Editorial transitions: (from, to) -> the action recorded and the permission required.
 EDITORIAL_TRANSITIONS: dict[tuple[str, str], HistoryAction] = {
     (EditorialStatus.DRAFT, EditorialStatus.IN_REVIEW): HistoryAction.SUBMITTED,
@@ -74,10 +54,3 @@ EDITORIAL_TRANSITIONS: dict[tuple[str, str], HistoryAction] = {
     (EditorialStatus.PUBLISHED, EditorialStatus.RETRACTED): HistoryAction.RETRACTED,
     (EditorialStatus.RETRACTED, EditorialStatus.DRAFT): HistoryAction.RETURNED,
 }
-
-
-class APIKeyScope(models.TextChoices):
-    """What an API key may do. Partner `submit` keys may also propose draft claims for review."""
-
-    READ = "read", "Read"
-    SUBMIT = "submit", "Read and submit"

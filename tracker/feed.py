@@ -32,11 +32,12 @@ from django.db.models import OuterRef, Q, Subquery
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
+from core.history import change_set_started
+from core.models import FeedEvent, FeedSequence
 from positions.models import Position
 from sources.models import Citation, Source
 from tracker import visibility
-from tracker.history import change_set_started
-from tracker.models import Actor, Claim, FeedEvent, FeedSequence, Role, Topic
+from tracker.models import Actor, Claim, Role, Topic
 
 RESOURCES: dict[type, str] = {
     Actor: "actors",

@@ -11,9 +11,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from tracker.audit import model_choices
-from tracker.choices import ActorKind, AttributionStatus, ClaimKind, EditorialStatus, HistoryAction, Veracity
-from tracker.models import Actor, ChangeEntry, Claim, Role, Topic
+from core.audit import model_choices
+from core.choices import HistoryAction
+from core.models import ChangeEntry
+from tracker.choices import ActorKind, AttributionStatus, ClaimKind, EditorialStatus, Veracity
+from tracker.models import Actor, Claim, Role, Topic
 from tracker.search import text_search
 
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from django import forms
 
+from core.history import REASON_MAX_LENGTH
+from core.web import PartialDateField, ReasonField, partial_date_text
 from tracker.choices import AttributionStatus, ClaimKind, Veracity
-from tracker.history import REASON_MAX_LENGTH
 from tracker.models import Actor, Claim, Topic
 from tracker.selectors import actor_lookup
-from tracker.web import PartialDateField, ReasonField, partial_date_text
 
 IMPORT_MAX_BYTES = 1024 * 1024
 IMPORT_MAX_ROWS = 1000

@@ -23,14 +23,15 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from core.admin_base import error_text
+from core.audit import for_display, history_model, tracked_model
+from core.exceptions import ConflictError
+from core.models import ChangeEntry
+from core.services import change_patrol
 from tracker import selectors
-from tracker.admin_base import error_text
-from tracker.audit import for_display, history_model, tracked_model
-from tracker.exceptions import ConflictError
 from tracker.filtersets import ChangeEntryFilterSet
-from tracker.models import Actor, ChangeEntry, Topic
+from tracker.models import Actor, Topic
 from tracker.reverting import record_revert
-from tracker.services import change_patrol
 
 EXPORT_COLUMNS = [
     "history_date",
@@ -76,7 +77,7 @@ def _page_size(request: HttpRequest) -> int:
 @login_required
 @require_GET
 def recent_changes(request: HttpRequest) -> HttpResponse:
-    _require(request, "tracker.view_changeentry")
+    _require(request, "core.view_changeentry")
     filterset = _filters(request)
     page = selectors.recent_changes(
         filterset.qs, after=request.GET.get("after"), before=request.GET.get("before"), size=_page_size(request)
@@ -93,7 +94,7 @@ def recent_changes(request: HttpRequest) -> HttpResponse:
             "page": page,
             "unpatrolled": unpatrolled,
             "unpatrolled_capped": capped,
-            "can_patrol": request.user.has_perm("tracker.patrol_history"),
+            "can_patrol": request.user.has_perm("core.patrol_history"),
             "query": query.urlencode(),
             "page_sizes": selectors.PAGE_SIZES,
         },
@@ -110,7 +111,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 @login_required
 @require_POST
 def patrol(request: HttpRequest) -> HttpResponse:
-    _require(request, "tracker.patrol_history")
+    _require(request, "core.patrol_history")
     try:
         result = change_patrol(user=request.user, entry_ids=request.POST.getlist("entry"))
     except (ValidationError, ValueError) as error:
@@ -166,7 +167,7 @@ def _json_stream(queryset) -> Iterator[str]:
 @require_GET
 def export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     """The history with the recent-changes filters, streamed so any size fits in constant memory."""
-    _require(request, "tracker.view_changeentry")
+    _require(request, "core.view_changeentry")
     queryset = _filters(request).qs
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     if fmt == "csv":
@@ -204,7 +205,7 @@ def object_history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
             "history": history,
             "current": current,
             "title": str(current) if current else (own[0].record.instance if own else f"#{pk}"),
-            "can_revert": request.user.has_perm("tracker.revert_history"),
+            "can_revert": request.user.has_perm("core.revert_history"),
         },
     )
 
@@ -258,7 +259,7 @@ def version(request: HttpRequest, model: str, pk: int, history_id: int) -> HttpR
             "fields": selectors.snapshot(model_class, record),
             "citations": citations,
             "current": current,
-            "can_revert": request.user.has_perm("tracker.revert_history") and record.history_type != "-",
+            "can_revert": request.user.has_perm("core.revert_history") and record.history_type != "-",
         },
     )
 
@@ -267,7 +268,7 @@ def version(request: HttpRequest, model: str, pk: int, history_id: int) -> HttpR
 @require_POST
 def revert(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     model_class = _model_or_404(request, model)
-    _require(request, "tracker.revert_history")
+    _require(request, "core.revert_history")
     record = _version_or_404(model_class, pk, _int(request.POST.get("version")))
     back = reverse("history:object", args=[model, pk])
     try:

@@ -16,15 +16,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from core.history import change_set
+from core.web import parse_partial_date
 from sources.normalise import normalise_url
 from sources.services import source_find_by_url, source_get_or_create_by_url
 from tracker.choices import ClaimKind
 from tracker.forms import IMPORT_MAX_ROWS
-from tracker.history import change_set
 from tracker.models import Actor, Topic
 from tracker.selectors import actor_lookup
 from tracker.services import claim_create
-from tracker.web import parse_partial_date
 
 COLUMNS = ["speaker", "text", "kind", "stated_on", "topics", "source_url", "source_title", "excerpt", "locator"]
 REQUIRED = {"speaker", "text", "excerpt"}

@@ -16,12 +16,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from core.audit import history_model, m2m_field_names, tracked_model
+from core.choices import HistoryAction
+from core.editing import assign, delete_checked, lock_current, require_perm, save_validated
+from core.history import change_set, clean_reason
 from positions.services import POSITION_FIELDS, _check_evidence
 from sources.services import CITATION_FIELDS, SOURCE_FIELDS
-from tracker.audit import history_model, m2m_field_names, tracked_model
-from tracker.choices import EditorialStatus, HistoryAction
-from tracker.editing import assign, delete_checked, lock_current, require_perm, save_validated
-from tracker.history import change_set, clean_reason
+from tracker.choices import EditorialStatus
 from tracker.selectors import citations_at, version_moment
 from tracker.services import ACTOR_FIELDS, CLAIM_FIELDS, ROLE_FIELDS, TOPIC_FIELDS
 
@@ -46,7 +47,7 @@ def _values(model: type[models.Model], version: Any) -> dict[str, Any]:
 
 def _links(model: type[models.Model], version: Any) -> dict[str, list[models.Model]]:
     """The M2M targets the version linked, refusing by name any that no longer exist."""
-    from tracker.audit import load_links
+    from core.audit import load_links
 
     if not m2m_field_names(model):
         return {}
@@ -150,7 +151,7 @@ def record_revert(
     """
     if isinstance(model, str):
         model = tracked_model(model)
-    require_perm(user, "tracker.revert_history", "Only reviewers can revert records.")
+    require_perm(user, "core.revert_history", "Only reviewers can revert records.")
     reason = clean_reason(reason)
     if version.history_type == "-":
         raise ValidationError({"version": "This version records the deletion; choose the version before it."})

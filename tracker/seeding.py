@@ -16,13 +16,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from core.history import get_system_user
 from positions import services as position_services
 from positions.models import Position
 from sources import services as source_services
 from sources.models import Citation, Source
 from tracker import services
 from tracker.choices import EditorialStatus
-from tracker.history import get_system_user
 from tracker.models import Actor, Claim, Role, Topic
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"

@@ -15,8 +15,7 @@ from django.db import connection, models
 from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz, utils
 
-from sources.models import Citation, Source
-from tracker.audit import (
+from core.audit import (
     FieldChange,
     diff_versions,
     history_model,
@@ -25,8 +24,10 @@ from tracker.audit import (
     m2m_field_names,
     m2m_through,
 )
+from core.models import ChangeEntry
+from sources.models import Citation, Source
 from tracker.choices import EditorialStatus
-from tracker.models import Actor, ChangeEntry, Claim, Topic
+from tracker.models import Actor, Claim, Topic
 
 # token_sort_ratio at or above this (0-100) counts as "near-identical": word order and case ignored.
 DUPLICATE_THRESHOLD = 90

@@ -17,6 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.exceptions import ConflictError
+from core.history import change_set
+from core.web import add_service_error, paginate, parse_partial_date, render_conflict, team_required
 from positions.charts import MatrixCell, TimelineMark, TimelinePoint, TimelineRow, legend_html, matrix_svg, timeline_svg
 from positions.choices import Stance
 from positions.models import Position
@@ -27,13 +30,10 @@ from sources.selectors import flagged_claims
 from sources.services import citation_create, citation_delete, citation_update, source_get_or_create_by_url
 from tracker import imports
 from tracker.choices import ActorKind, EditorialStatus
-from tracker.exceptions import ConflictError
 from tracker.forms import ClaimForm, ImportUploadForm, TransitionForm
-from tracker.history import change_set
 from tracker.models import Actor, Claim, Topic
 from tracker.selectors import actor_suggestions, claim_near_duplicates, unpatrolled_count
 from tracker.services import claim_create, claim_publish, claim_retract, claim_return, claim_submit, claim_update
-from tracker.web import add_service_error, paginate, parse_partial_date, render_conflict, team_required
 
 DASHBOARD_FLAGGED = 10
 CLAIM_TRANSITIONS = {
@@ -108,7 +108,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "recent": recent,
             "flagged": flagged_claims()[:DASHBOARD_FLAGGED],
             "flagged_total": flagged_claims().count(),
-            "unreviewed": unpatrolled_count() if user.has_perm("tracker.view_changeentry") else None,
+            "unreviewed": unpatrolled_count() if user.has_perm("core.view_changeentry") else None,
         },
     )
 
@@ -491,7 +491,7 @@ def _claim_conflict_rows(error: ConflictError, form: ClaimForm) -> list[tuple[st
     current: Claim = error.instance
     mine = form.cleaned_data
     stated_on, precision = mine.get("stated_on") or (None, "day")
-    from tracker.validators import format_partial_date
+    from core.dates import format_partial_date
 
     return [
         ("Speaker", current.speaker, mine.get("speaker")),

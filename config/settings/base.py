@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "simple_history",
+    "core",
     "tracker",
     "positions",
     "sources",
@@ -147,19 +148,19 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The partner API (tracker/api/base.py): keys or team sessions, published-only for partners.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "tracker.api.access.APIKeyAuthentication",
+        "core.api.access.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.access.TrackerAPIPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.access.TrackerAPIPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "tracker.api.access.TrackerCursorPagination",
-    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.access.KeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.access.TrackerCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.access.KeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"key": env_str("API_THROTTLE_RATE", "600/minute")},
-    "EXCEPTION_HANDLER": "tracker.api.base.problem_exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["tracker.api.access.LimitedJSONParser"],
+    "EXCEPTION_HANDLER": "core.api.base.problem_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["core.api.access.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

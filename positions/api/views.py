@@ -8,11 +8,11 @@ from rest_framework import generics
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.base import RejectNulMixin, TrackedViewSet, TrackerCursorPagination, is_partner
 from positions import selectors, services
 from positions.api.serializers import PositionChangeSerializer, PositionSerializer, PositionWriteSerializer
 from positions.filtersets import PositionFilterSet
 from tracker import exports
-from tracker.api.base import RejectNulMixin, TrackedViewSet, TrackerCursorPagination, is_partner
 from tracker.api.views import (
     EXPORT_PARAMETER,
     export_response,

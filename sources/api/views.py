@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins
 
+from core.api.base import TrackedReadViewSet, TrackedViewSet
 from sources import services
 from sources.api.serializers import (
     LATEST_CHECK_FIELDS,
@@ -17,7 +18,6 @@ from sources.api.serializers import (
 )
 from sources.filtersets import CitationFilterSet, SourceCheckFilterSet, SourceFilterSet
 from sources.models import SourceCheck
-from tracker.api.base import TrackedReadViewSet, TrackedViewSet
 from tracker.api.views import write_docs
 from tracker.visibility import visible_citations, visible_source_checks, visible_sources
 

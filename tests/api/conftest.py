@@ -28,7 +28,7 @@ def separate_throttle_counters(monkeypatch):
     """Each test counts requests afresh, without flushing a cache other processes may share."""
     import uuid
 
-    from tracker.api.access import KeyRateThrottle
+    from core.api.access import KeyRateThrottle
 
     monkeypatch.setattr(KeyRateThrottle, "cache_format", f"throttle_{uuid.uuid4().hex}_%(scope)s_%(ident)s")
 

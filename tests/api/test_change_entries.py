@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.models import ChangeEntry
+from core.services import apikey_create
 from tests.api.conftest import client_for
-from tracker.models import ChangeEntry
-from tracker.services import apikey_create
 
 pytestmark = pytest.mark.django_db
 

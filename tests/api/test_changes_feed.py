@@ -5,12 +5,12 @@ import io
 
 import pytest
 
+from core.models import FeedEvent
 from positions import services as position_services
 from positions.choices import Stance
 from sources import services as source_services
 from tests.api.conftest import client_for
 from tracker import services
-from tracker.models import FeedEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,10 @@ import datetime
 import pytest
 from rest_framework import serializers
 
+from core.choices import DatePrecision
 from tests.factories import CitationFactory, ClaimFactory, SourceFactory, TopicFactory
 from tracker.api.serializers import ClaimSerializer
-from tracker.choices import DatePrecision, EditorialStatus, Veracity
+from tracker.choices import EditorialStatus, Veracity
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,12 @@ import time
 import pytest
 from django.db import OperationalError, connection, connections
 
+from core.history import change_set
+from core.models import FeedEvent
 from tests.factories import CitationFactory, ClaimFactory
 from tracker import services
 from tracker.choices import EditorialStatus
-from tracker.history import change_set
-from tracker.models import Actor, FeedEvent
+from tracker.models import Actor
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.models import APIKey, Partner
 from tests.api.conftest import client_for
-from tracker.models import APIKey, Partner
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +78,12 @@ def test_a_key_of_a_deactivated_partner_is_refused(partner_reader):
 
 
 def test_the_admin_shows_a_new_key_once_and_keeps_only_its_hash(admin_client, db):
-    from tracker.services import partner_create
+    from core.services import partner_create
 
     partner = partner_create(name="AFP")
 
     response = admin_client.post(
-        "/admin/tracker/apikey/add/",
+        "/admin/core/apikey/add/",
         {"name": "mirror", "partner": partner.pk, "user": "", "scope": "read", "expires_at_0": "", "expires_at_1": ""},
         follow=True,
     )
@@ -94,13 +94,13 @@ def test_the_admin_shows_a_new_key_once_and_keeps_only_its_hash(admin_client, db
     secret = shown[0].rsplit(" ", 1)[1]
     assert key.hashed_key == hashlib.sha256(secret.encode()).hexdigest()
     assert key.user == partner.user
-    page = admin_client.get(f"/admin/tracker/apikey/{key.pk}/change/").content.decode()
+    page = admin_client.get(f"/admin/core/apikey/{key.pk}/change/").content.decode()
     assert secret not in page
 
 
 def test_revoking_in_the_admin_stops_the_key(admin_client, partner_reader):
     admin_client.post(
-        "/admin/tracker/apikey/",
+        "/admin/core/apikey/",
         {"action": "revoke", "_selected_action": [partner_reader.key.pk]},
     )
 

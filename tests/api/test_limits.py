@@ -3,8 +3,8 @@
 import pytest
 from django.test import override_settings
 
+from core.api.access import KeyRateThrottle
 from tests.api.conftest import client_for
-from tracker.api.access import KeyRateThrottle
 
 pytestmark = pytest.mark.django_db
 

@@ -463,8 +463,8 @@ def test_a_revoked_or_expired_key_is_refused(dossier, partner_reader):
 
     from django.utils import timezone
 
+    from core.services import apikey_revoke
     from tests.api.conftest import client_for
-    from tracker.services import apikey_revoke
 
     client = client_for(partner_reader)
     assert client.get("/api/v1/claims/").status_code == 200

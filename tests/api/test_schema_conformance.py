@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 
 from config.wsgi import application
-from tracker.services import apikey_create
+from core.services import apikey_create
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 EXAMPLES_PER_OPERATION = 100
@@ -49,7 +49,7 @@ def reviewer_key(reviewer, dossier, keep_test_connection):
     database=None,
 )
 def test_every_operation_conforms_to_the_schema(case, reviewer_key, monkeypatch):
-    from tracker.api.access import KeyRateThrottle
+    from core.api.access import KeyRateThrottle
 
     monkeypatch.setattr(KeyRateThrottle, "rate", "1000000/minute", raising=False)
     if os.environ.get("SCHEMATHESIS_COUNT_FILE"):  # to measure cases per operation

@@ -2,11 +2,11 @@
 
 import pytest
 
+from core.history import save_bookkeeping
 from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
 from sources.models import CitationCheck
 from tests.api.conftest import client_for, make_check
 from tests.factories import SourceFactory
-from tracker.history import save_bookkeeping
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,10 @@
 
 import pytest
 
+from core.choices import HistoryAction
 from sources.models import Citation, Source
 from tests.api.conftest import client_for
-from tracker.choices import EditorialStatus, HistoryAction
+from tracker.choices import EditorialStatus
 from tracker.models import Claim
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +261,7 @@ def test_deleting_needs_if_match_and_leaves_a_deleted_history_row(dossier, revie
 
 
 def test_a_team_read_key_cannot_write(dossier, editor):
-    from tracker.services import apikey_create
+    from core.services import apikey_create
 
     _, secret = apikey_create(name="script", scope="read", user=editor)
     client = client_for(None)
@@ -273,7 +274,7 @@ def test_a_team_read_key_cannot_write(dossier, editor):
 
 
 def test_a_team_submit_key_writes_as_its_member_with_their_role(dossier, editor):
-    from tracker.services import apikey_create
+    from core.services import apikey_create
 
     _, secret = apikey_create(name="script", scope="submit", user=editor)
     client = client_for(None)

@@ -11,11 +11,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from core.roles import EDITORS, REVIEWERS
 from sources.models import Citation, Source
 from tests.factories import UserFactory
 from tracker.choices import EditorialStatus
 from tracker.models import Claim
-from tracker.roles import EDITORS, REVIEWERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,11 +3,12 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.choices import HistoryAction
+from core.exceptions import ConflictError
 from positions import services
 from positions.models import Position
 from tests.factories import ActorFactory, CitationFactory, ClaimFactory, TopicFactory
-from tracker.choices import EditorialStatus, HistoryAction
-from tracker.exceptions import ConflictError
+from tracker.choices import EditorialStatus
 
 pytestmark = pytest.mark.django_db
 

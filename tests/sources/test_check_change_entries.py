@@ -2,11 +2,11 @@
 
 import pytest
 
+from core.history import get_system_user
+from core.models import ChangeEntry
 from sources import checking, tasks
 from tests.factories import CitationFactory, SourceFactory
 from tests.sources.checking_support import article_html, page_url
-from tracker.history import get_system_user
-from tracker.models import ChangeEntry
 
 pytestmark = pytest.mark.django_db
 

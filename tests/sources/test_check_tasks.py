@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.history import save_bookkeeping
 from sources import checking, services
 from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
 from sources.models import Citation, Source, SourceCheck, SourceCheckDelivery
@@ -18,7 +19,6 @@ from sources.tasks import book_due_sources, check_source, dispatch_due_sources
 from tests.factories import CitationFactory, ClaimFactory, SourceFactory
 from tests.sources.checking_support import ARTICLE_PARAGRAPHS, article_html, page_url
 from tracker import services as tracker_services
-from tracker.history import save_bookkeeping
 
 pytestmark = pytest.mark.django_db
 

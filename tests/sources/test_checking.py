@@ -5,13 +5,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.choices import DatePrecision, HistoryAction
+from core.history import get_system_user, save_bookkeeping
 from sources import checking
 from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
 from sources.models import Citation, CitationCheck, Source, SourceCheck, SourceSnapshot
 from tests.factories import CitationFactory, SourceFactory
 from tests.sources.checking_support import ARTICLE_PARAGRAPHS, article_html, page_url
-from tracker.choices import DatePrecision, HistoryAction
-from tracker.history import get_system_user, save_bookkeeping
 
 pytestmark = pytest.mark.django_db
 

@@ -11,14 +11,17 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core import services as core_services
+from core.audit import history_model
+from core.choices import HistoryAction
+from core.models import ChangeEntry, HistoryPrune
 from positions import services as position_services
 from sources import services as source_services
 from sources.models import Citation
 from tests.factories import ActorFactory, SourceFactory, TopicFactory
 from tracker import services
-from tracker.audit import history_model
-from tracker.choices import EditorialStatus, HistoryAction
-from tracker.models import Actor, ChangeEntry, Claim, HistoryPrune
+from tracker.choices import EditorialStatus
+from tracker.models import Actor, Claim
 from tracker.reverting import record_revert
 from tracker.selectors import compare_versions, object_history
 
@@ -144,7 +147,7 @@ def test_a_revert_from_the_history_page_appears_in_recent_changes_with_the_revie
 def test_recent_changes_filters_by_model_action_user_object_and_reviewed(client, editor, reviewer):
     claim = _claim(editor)
     topic = services.topic_create(user=reviewer, reason="Topic", data={"title": "Sanctions", "question": "Sanction?"})
-    services.change_patrol(user=reviewer, entry_ids=[_entry(topic).pk])
+    core_services.change_patrol(user=reviewer, entry_ids=[_entry(topic).pk])
     client.force_login(editor)
     url = reverse("history:recent")
 
@@ -458,7 +461,7 @@ def test_roles_without_the_patrol_permission_cannot_mark_changes_reviewed(client
     actor = services.actor_create(user=editor, reason="New", data={"name": "A", "kind": "person"})
     entry = _entry(actor)
     with pytest.raises(PermissionDenied):
-        services.change_patrol(user=user, entry_ids=[entry.pk])
+        core_services.change_patrol(user=user, entry_ids=[entry.pk])
     client.force_login(user)
     assert client.post(reverse("history:patrol"), {"entry": [entry.pk]}).status_code == 403
     entry.refresh_from_db()
@@ -466,25 +469,25 @@ def test_roles_without_the_patrol_permission_cannot_mark_changes_reviewed(client
 
 
 def test_with_a_second_reviewer_required_a_reviewer_cannot_mark_their_own_change(reviewer, settings):
+    from core.roles import REVIEWERS
     from tests.conftest import _member
-    from tracker.roles import REVIEWERS
 
     settings.TRACKER_REQUIRE_SECOND_REVIEWER = True
     other = _member("reviewer2", REVIEWERS)
     actor = services.actor_create(user=reviewer, reason="New", data={"name": "A", "kind": "person"})
     entry = _entry(actor)
 
-    result = services.change_patrol(user=reviewer, entry_ids=[entry.pk])
+    result = core_services.change_patrol(user=reviewer, entry_ids=[entry.pk])
     assert (result.marked, len(result.refused)) == (0, 1)
     assert "another reviewer" in result.refused[0]
-    result = services.change_patrol(user=other, entry_ids=[entry.pk])
+    result = core_services.change_patrol(user=other, entry_ids=[entry.pk])
     entry.refresh_from_db()
     assert (result.marked, entry.patrolled_by) == (1, other)
 
 
 def test_without_the_setting_a_reviewer_may_mark_their_own_change(reviewer):
     actor = services.actor_create(user=reviewer, reason="New", data={"name": "A", "kind": "person"})
-    assert services.change_patrol(user=reviewer, entry_ids=[_entry(actor).pk]).marked == 1
+    assert core_services.change_patrol(user=reviewer, entry_ids=[_entry(actor).pk]).marked == 1
 
 
 # --- As our records stood -------------------------------------------------------------------------
@@ -683,25 +686,6 @@ def test_object_history_query_count_does_not_grow_with_versions(client, reviewer
         older = client.get(url, {"before": history.next_cursor}).context["history"]
         assert len(older.versions) == edits + 1 - 50 + 2
         assert older.versions[-1].record.history_type == "+"
-
-
-def test_the_backfill_migration_indexes_history_written_before_the_change_index(editor):
-    import importlib
-
-    from django.apps import apps
-
-    backfill = importlib.import_module("tracker.migrations.0004_backfill_change_entries").backfill
-    claim = _claim(editor)
-    expected = set(ChangeEntry.objects.values_list("model", "history_id", "object_id", "action", "user_id", "reason"))
-    ChangeEntry.objects.all().delete()
-
-    backfill(apps, None)
-
-    assert (
-        set(ChangeEntry.objects.values_list("model", "history_id", "object_id", "action", "user_id", "reason"))
-        == expected
-    )
-    assert ChangeEntry.objects.get(model="tracker.claim", object_id=claim.pk).object_repr == claim.text
 
 
 def test_paging_through_a_long_claim_history_shows_every_claim_and_citation_row_once(reviewer):

@@ -4,12 +4,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from core.choices import HistoryAction
+from core.exceptions import ConflictError
 from positions import services as position_services
 from sources.models import Citation
 from tests.factories import ActorFactory, ClaimFactory, SourceFactory, TopicFactory
 from tracker import services
-from tracker.choices import EditorialStatus, HistoryAction
-from tracker.exceptions import ConflictError
+from tracker.choices import EditorialStatus
 from tracker.models import Claim
 
 pytestmark = pytest.mark.django_db

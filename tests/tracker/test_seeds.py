@@ -3,9 +3,9 @@ import json
 import pytest
 from django.core.management import call_command
 
+from core.history import get_system_user
 from positions.models import Position
 from sources.models import Citation, Source
-from tracker.history import get_system_user
 from tracker.models import Actor, Claim, Role, Topic
 from tracker.seeding import DOSSIER, SEEDS_DIR
 

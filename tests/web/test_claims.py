@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from core.choices import HistoryAction
 from sources.models import Citation, Source
 from tests.factories import ActorFactory, CitationFactory, ClaimFactory, SourceFactory, TopicFactory
-from tracker.choices import EditorialStatus, HistoryAction
+from tracker.choices import EditorialStatus
 from tracker.models import Claim
 
 pytestmark = pytest.mark.django_db

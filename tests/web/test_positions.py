@@ -5,10 +5,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.choices import HistoryAction
 from positions.choices import Stance
 from positions.models import Position
 from tests.factories import ActorFactory, CitationFactory, ClaimFactory, PositionFactory, TopicFactory
-from tracker.choices import EditorialStatus, HistoryAction
+from tracker.choices import EditorialStatus
 
 pytestmark = pytest.mark.django_db
 

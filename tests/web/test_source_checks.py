@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from core.history import get_system_user
 from sources import checking
 from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
 from sources.models import Source, SourceCheck
@@ -14,7 +15,6 @@ from tests.factories import CitationFactory, ClaimFactory, SourceFactory
 from tests.sources.checking_support import HOST, page_url
 from tests.sources.httpserver import LocalHTTPServer
 from tracker.choices import EditorialStatus
-from tracker.history import get_system_user
 
 pytestmark = pytest.mark.django_db
 

@@ -5,14 +5,16 @@ import pytest
 from django.db.models import Max
 from django.urls import reverse
 
+from core.choices import HistoryAction
+from core.models import ChangeEntry
 from positions.choices import Stance
 from positions.models import Position
 from tests.factories import ActorFactory, CitationFactory, ClaimFactory, PositionFactory, TopicFactory
 from tests.web.test_claims import _claim_post, _edit_post
 from tests.web.test_import import _csv, _row, _upload
 from tests.web.test_positions import _post as _position_post
-from tracker.choices import EditorialStatus, HistoryAction
-from tracker.models import ChangeEntry, Claim
+from tracker.choices import EditorialStatus
+from tracker.models import Claim
 
 pytestmark = pytest.mark.django_db
 

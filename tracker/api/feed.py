@@ -9,12 +9,12 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from core.api.access import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from core.api.base import RejectNulMixin
+from core.models import FeedEvent
 from positions.api.views import PositionViewSet
 from sources.api.views import CitationViewSet, SourceViewSet
-from tracker.api.access import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from tracker.api.base import RejectNulMixin
 from tracker.api.views import ActorViewSet, ClaimViewSet, RoleViewSet, TopicViewSet
-from tracker.models import FeedEvent
 
 VIEWSETS = {
     "actors": ActorViewSet,

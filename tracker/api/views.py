@@ -20,11 +20,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from positions import selectors
-from positions.api.serializers import PositionSerializer
-from sources.services import source_create, source_find_by_url
-from tracker import exports, services
-from tracker.api.base import (
+from core.api.base import (
     IF_MATCH_PARAMETER,
     REASON_PARAMETER,
     TrackedViewSet,
@@ -33,6 +29,11 @@ from tracker.api.base import (
     expected_version_from,
     reason_from,
 )
+from core.history import change_set
+from positions import selectors
+from positions.api.serializers import PositionSerializer
+from sources.services import source_create, source_find_by_url
+from tracker import exports, services
 from tracker.api.serializers import (
     ActorSerializer,
     ActorWriteSerializer,
@@ -45,7 +46,6 @@ from tracker.api.serializers import (
 )
 from tracker.choices import Veracity
 from tracker.filtersets import ActorFilterSet, ClaimFilterSet, RoleFilterSet, TopicFilterSet, to_utc
-from tracker.history import change_set
 from tracker.selectors import claims_for_representation
 from tracker.visibility import (
     visible_actors,

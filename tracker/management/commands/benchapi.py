@@ -29,14 +29,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.pagination import Cursor
 
+from core import services as core_services
+from core.api.access import TrackerCursorPagination
+from core.audit import history_model
+from core.choices import APIKeyScope
+from core.history import get_system_user
+from core.models import FeedEvent, FeedSequence
 from positions.models import Position
 from sources.models import Citation, Source
-from tracker import services
-from tracker.api.access import TrackerCursorPagination
-from tracker.audit import history_model
-from tracker.choices import APIKeyScope, EditorialStatus
-from tracker.history import get_system_user
-from tracker.models import Actor, Claim, FeedEvent, FeedSequence, Topic
+from tracker.choices import EditorialStatus
+from tracker.models import Actor, Claim, Topic
 
 PUBLISHED = EditorialStatus.PUBLISHED
 STANCES = ["support", "oppose", "mixed", "unclear"]
@@ -312,7 +314,7 @@ class Command(BaseCommand):
         return json.dumps({"results": results}).encode()
 
     def _measure(self, repeat: int, counts: dict[str, int]) -> None:
-        partner = services.partner_create(name=f"Bench partner {uuid.uuid4().hex[:6]}")
+        partner = core_services.partner_create(name=f"Bench partner {uuid.uuid4().hex[:6]}")
         claims = "/api/v1/claims/"
         deep_id = (
             Claim.objects.filter(status=PUBLISHED)
@@ -342,7 +344,7 @@ class Command(BaseCommand):
         ]
         clients = {}
         for label, url in pages:  # one key per endpoint, so the per-key throttle never answers 429 here
-            _key, secret = services.apikey_create(name=f"bench {label}", scope=APIKeyScope.READ, partner=partner)
+            _key, secret = core_services.apikey_create(name=f"bench {label}", scope=APIKeyScope.READ, partner=partner)
             clients[url] = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {secret}")
         sizes, queries, rows = {}, {}, {}
         for _label, url in pages:  # warm up; fail loudly on a broken page

@@ -26,12 +26,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import history_model
+from core.history import get_system_user
+from core.models import ChangeEntry
+from core.roles import EDITORS, REVIEWERS
 from sources.models import Citation, Source
 from tracker import services
-from tracker.audit import history_model
-from tracker.history import get_system_user
-from tracker.models import Actor, ChangeEntry, Claim
-from tracker.roles import EDITORS, REVIEWERS
+from tracker.models import Actor, Claim
 from tracker.selectors import encode_cursor
 
 # Share of the synthetic rows per model, and how many versions each synthetic record gets.
@@ -161,7 +162,7 @@ class Command(BaseCommand):
                 "model, history_id, object_id, object_repr, history_date, user_id, action, history_type, reason, "
                 "summary, change_id, patrolled_by_id, patrolled_at"
             )
-            with cursor.copy(f"COPY tracker_changeentry ({entry_columns}) FROM STDIN") as entry_copy:
+            with cursor.copy(f"COPY core_changeentry ({entry_columns}) FROM STDIN") as entry_copy:
                 for index, (model, count, first_id) in enumerate(plan):
                     label = model._meta.label_lower
                     for n in range(count):

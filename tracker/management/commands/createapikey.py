@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tracker.choices import APIKeyScope
-from tracker.models import Partner
-from tracker.services import apikey_create, partner_create
+from core.choices import APIKeyScope
+from core.models import Partner
+from core.services import apikey_create, partner_create
 
 
 class Command(BaseCommand):

@@ -8,9 +8,9 @@ from django.test import RequestFactory
 from django.utils import timezone
 from tqdm import tqdm
 
+from core.models import FeedSequence
 from tracker.api.feed import VIEWSETS, _partner_viewset
 from tracker.exports import serialized_rows
-from tracker.models import FeedSequence
 
 
 class Command(BaseCommand):

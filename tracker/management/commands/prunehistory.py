@@ -15,9 +15,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from tracker.audit import TRACKED_MODELS, history_model, m2m_field_names, m2m_through, tracked_model
-from tracker.history import get_system_user
-from tracker.models import ChangeEntry, HistoryPrune
+from core.audit import TRACKED_MODELS, history_model, m2m_field_names, m2m_through, tracked_model
+from core.history import get_system_user
+from core.models import ChangeEntry, HistoryPrune
 
 logger = logging.getLogger(__name__)
 

@@ -20,15 +20,15 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tracker.api.access import (  # noqa: F401 (re-exported for the viewsets)
+from core.api.access import (  # noqa: F401 (re-exported for the viewsets)
     MAX_PAGE_SIZE,
     RequestTooLarge,
     TrackerCursorPagination,
     api_key,
     is_partner,
 )
-from tracker.exceptions import ConflictError
-from tracker.history import REASON_MAX_LENGTH
+from core.exceptions import ConflictError
+from core.history import REASON_MAX_LENGTH
 
 REASON_HEADER = "X-Change-Reason"
 PROBLEM_JSON = "application/problem+json"

@@ -15,10 +15,10 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tracker.choices import DatePrecision
-from tracker.exceptions import ConflictError
-from tracker.history import REASON_MAX_LENGTH
-from tracker.validators import format_partial_date
+from core.choices import DatePrecision
+from core.dates import format_partial_date
+from core.exceptions import ConflictError
+from core.history import REASON_MAX_LENGTH
 
 PAGE_SIZE = 50
 # Team members can read everything (drafts included); people in no group see nothing.

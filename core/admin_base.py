@@ -18,8 +18,8 @@ from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker.exceptions import ConflictError
-from tracker.history import REASON_MAX_LENGTH, change_set
+from core.exceptions import ConflictError
+from core.history import REASON_MAX_LENGTH, change_set
 
 REASON_HELP = "Why you are making this change. Stored in the history with your name."
 

@@ -18,7 +18,7 @@ from django.db import models
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
-from tracker.choices import HistoryAction
+from core.choices import HistoryAction
 
 # URL name -> model label. Order is the order the model filter offers them.
 TRACKED_MODELS = {
@@ -220,7 +220,7 @@ def object_repr(instance: models.Model) -> str:
 @receiver(post_create_historical_record)
 def index_history_row(sender: Any, instance: models.Model, history_instance: Any, **kwargs: Any) -> None:
     """Write the ChangeEntry of a new history row, in the same transaction."""
-    from tracker.models import ChangeEntry
+    from core.models import ChangeEntry
 
     model = type(instance)
     if model._meta.label not in TRACKED_MODELS.values():

@@ -25,7 +25,7 @@ from django.dispatch import Signal, receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from tracker.choices import HistoryAction
+from core.choices import HistoryAction
 
 REASON_MAX_LENGTH = 500
 

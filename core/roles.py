@@ -69,5 +69,5 @@ def sync_roles(apps: Any, *, verbosity: int = 0) -> None:
 
 # Audit history (issue 6): the whole team reads the change log; reviewers revert and mark changes reviewed.
 for _group in (VIEWERS, EDITORS, REVIEWERS):
-    ROLE_PERMISSIONS[_group].append("tracker.view_changeentry")
-ROLE_PERMISSIONS[REVIEWERS] += ["tracker.revert_history", "tracker.patrol_history"]
+    ROLE_PERMISSIONS[_group].append("core.view_changeentry")
+ROLE_PERMISSIONS[REVIEWERS] += ["core.revert_history", "core.patrol_history"]

@@ -7,10 +7,11 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models
-from django.db.models import ProtectedError
+from django.db.models import Model, ProtectedError
+from django.utils.text import slugify
 
-from tracker.exceptions import ConflictError
-from tracker.history import delete_tracked, save_tracked
+from core.exceptions import ConflictError
+from core.history import delete_tracked, save_tracked
 
 M = TypeVar("M", bound=models.Model)
 
@@ -88,3 +89,14 @@ def delete_checked(instance: models.Model, *, user: Any, reason: str) -> None:
             f"{instance._meta.verbose_name.capitalize()} “{instance}” is still used by {', '.join(names)}; "
             "remove those references first."
         ) from error
+
+
+def unique_slug(model: type[Model], text: str, *, exclude_pk: Any = None) -> str:
+    base = slugify(text)[:180] or "item"
+    slug, counter = base, 2
+    queryset = model._default_manager.all()
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    while queryset.filter(slug=slug).exists():
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug

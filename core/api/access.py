@@ -18,9 +18,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
-from tracker.choices import APIKeyScope
-from tracker.models import APIKey
-from tracker.services import apikey_find, apikey_touch
+from core.choices import APIKeyScope
+from core.models import APIKey
+from core.services import apikey_find, apikey_touch
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50

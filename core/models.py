@@ -1,0 +1,208 @@
+"""The kernel's own rows: the columns every tracked record has, API keys, the change index and the feed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from core.choices import APIKeyScope, HistoryAction
+
+
+class TrackedModel(models.Model):
+    """Columns every tracked record has: a version for optimistic locking and timestamps."""
+
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Incremented on every change; a stale version means someone else saved first.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude: set[str] | None = None) -> None:
+        # PostgreSQL refuses NUL in text with a server error; refuse it here with the field's name.
+        errors: dict[str, list[str]] = {}
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname, None)
+            if isinstance(value, str) and "\x00" in value:
+                errors.setdefault(field.name, []).append("NUL characters are not allowed.")
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Partner(models.Model):
+    """An outside organisation (newsroom, research team) that reads our published data through the API.
+
+    Its `user` is the account its keys act as, so history names the partner on what it submits.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    contact_email = models.EmailField(blank=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partner")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class APIKey(models.Model):
+    """One API key: a visible prefix and the SHA-256 of the whole key; the secret itself is never stored.
+
+    A key belongs either to a partner (acting as the partner's user, seeing published data only) or
+    to a team member (acting as that user, with their role's permissions).
+    """
+
+    name = models.CharField(max_length=200, help_text="What the key is for, e.g. 'nightly mirror'.")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys", null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(max_length=10, choices=APIKeyScope.choices, default=APIKeyScope.READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(prefix="") & ~Q(hashed_key=""),
+                name="apikey_prefix_and_hash_set",
+                violation_error_message="An API key needs its prefix and hash.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.partner.name if self.partner_id else self.user.get_username()
+        return f"{self.prefix}… ({owner}, {self.scope})"
+
+
+class FeedEvent(models.Model):
+    """One entry of the partner changes feed: a partner-visible record changed (`upsert`) or stopped
+    being visible (`delete`: deleted, unpublished or retracted). `seq` is the commit order (tracker/feed.py).
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    resource = models.CharField(max_length=20, help_text="The API resource, e.g. claims.")
+    object_id = models.BigIntegerField()
+    op = models.CharField(max_length=10, choices=[("upsert", "upsert"), ("delete", "delete")])
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["resource", "object_id", "seq"], name="feedevent_record_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.op} {self.resource}/{self.object_id}"
+
+
+class FeedSequence(models.Model):
+    """The single row whose lock orders the feed; `last_seq` is the last number handed out."""
+
+    last_seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"feed at {self.last_seq}"
+
+
+class ChangeEntry(models.Model):
+    """One history row of any tracked model, copied into one narrow table for the recent-changes list.
+
+    Written in the same transaction as the history row (tracker.audit), so the list, its filters and
+    its keyset pagination read one indexed table instead of a UNION over seven historical tables.
+    The review (patrol) state lives here: it belongs to a change, so later edits do not touch it.
+    """
+
+    model = models.CharField(max_length=40, help_text="The tracked model's label, e.g. tracker.claim.")
+    history_id = models.BigIntegerField(help_text="The row in the model's historical table.")
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    history_date = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=20, choices=HistoryAction.choices)
+    history_type = models.CharField(max_length=1)
+    reason = models.TextField(blank=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="The fields this change touched.")
+    change_id = models.UUIDField(null=True, blank=True, db_index=True)
+    patrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    patrolled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-history_date", "-id"]
+        verbose_name_plural = "change entries"
+        constraints = [
+            models.UniqueConstraint(fields=["model", "history_id"], name="change_entry_one_per_history_row"),
+        ]
+        # Keyset pagination walks (history_date, id) backwards; each filter gets an index led by it.
+        indexes = [
+            models.Index(fields=["history_date", "id"], name="change_date_id"),
+            models.Index(fields=["user", "history_date", "id"], name="change_user_date_id"),
+            models.Index(fields=["model", "history_date", "id"], name="change_model_date_id"),
+            models.Index(fields=["action", "history_date", "id"], name="change_action_date_id"),
+            models.Index(fields=["model", "object_id", "history_date", "id"], name="change_object_date_id"),
+            models.Index(
+                fields=["history_date", "id"],
+                condition=Q(patrolled_at__isnull=True),
+                name="change_unpatrolled_date_id",
+            ),
+        ]
+        permissions = [
+            ("revert_history", "Can revert records to an earlier version and restore deleted ones"),
+            ("patrol_history", "Can mark changes as reviewed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id} {self.action} at {self.history_date:%Y-%m-%d %H:%M}"
+
+    @property
+    def model_name(self) -> str:
+        return self.model.split(".", 1)[1]
+
+    @property
+    def is_patrolled(self) -> bool:
+        return self.patrolled_at is not None
+
+
+class HistoryPrune(models.Model):
+    """One run of `manage.py prunehistory`: what it removed, kept after the rows themselves are gone."""
+
+    run_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    before = models.DateTimeField(help_text="History rows older than this were pruned.")
+    counts = models.JSONField(default=dict, help_text="Rows removed per historical table.")
+    total = models.PositiveBigIntegerField(default=0)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-run_at"]
+
+    def __str__(self) -> str:
+        return f"Pruned {self.total} history rows older than {self.before:%Y-%m-%d} on {self.run_at:%Y-%m-%d}"
