@@ -187,7 +187,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(request.path.rsplit("delete/", 1)[0])
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # The version page is read-only: reverting goes through tracker.reverting (/history/), which checks
+        # The version page is read-only: reverting goes through core.reverting (/history/), which checks
         # the reviewer's permission and the published invariants and records the revert as its own change.
         if request.method != "GET":
             raise PermissionDenied("History is read-only here; revert from the record's history page.")

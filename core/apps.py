@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 
@@ -7,9 +8,17 @@ class CoreConfig(AppConfig):
     verbose_name = "Kernel"
 
     def ready(self) -> None:
-        from core import audit  # noqa: F401  (connects the change index to simple-history's signal)
+        from core import audit, feed  # noqa: F401  (connect the change index and the feed to history rows)
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        checks.register(_registry_complete)
+
+
+def _registry_complete(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every model that keeps history is registered with the kernel (runs with every manage.py command)."""
+    from core.registry import check_registry
+
+    return [checks.Error(problem, id="core.E001") for problem in check_registry()]
 
 
 def _sync_roles_after_migrate(sender, apps=None, verbosity=0, **kwargs) -> None:

@@ -1,6 +1,6 @@
 """The audit trail over every tracked model: which models, how two versions differ, the change index.
 
-Each history row written by `tracker.history` also gets one `ChangeEntry` (same transaction, via
+Each history row written by `core.history` also gets one `ChangeEntry` (same transaction, via
 simple-history's `post_create_historical_record` signal) holding what the recent-changes list shows:
 who, when, what, the reason and a one-line summary of the fields the change touched.
 """
@@ -13,30 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db import models
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
+from core import registry
 from core.choices import HistoryAction
+from core.models import ChangeEntry
 
-# URL name -> model label. Order is the order the model filter offers them.
-TRACKED_MODELS = {
-    "actor": "tracker.Actor",
-    "role": "tracker.Role",
-    "topic": "tracker.Topic",
-    "claim": "tracker.Claim",
-    "position": "positions.Position",
-    "source": "sources.Source",
-    "citation": "sources.Citation",
-}
-# What each model's __str__ reads, so lists that name records fetch it in the same query.
-STR_RELATED = {
-    "tracker.Role": ("actor", "organisation"),
-    "tracker.Claim": ("speaker",),
-    "positions.Position": ("actor", "topic"),
-    "sources.Citation": ("source",),
-}
 # Bookkeeping columns every version has; a diff that only touched these is no change to show.
 NOT_DIFFED = {"id", "version", "created_at", "updated_at"}
 SUMMARY_MAX_LENGTH = 300
@@ -44,22 +28,17 @@ SUMMARY_MAX_LENGTH = 300
 
 def tracked_model(name: str) -> type[models.Model]:
     """The tracked model named in a URL (`claim`) or by label (`tracker.claim`); LookupError if none."""
-    name = name.lower().rsplit(".", 1)[-1]
-    if name not in TRACKED_MODELS:
-        raise LookupError(f"No tracked model called {name!r}.")
-    return apps.get_model(TRACKED_MODELS[name])
+    return registry.get(name).model
 
 
 def model_choices() -> list[tuple[str, str]]:
-    return [
-        (apps.get_model(label)._meta.label_lower, str(apps.get_model(label)._meta.verbose_name).capitalize())
-        for label in TRACKED_MODELS.values()
-    ]
+    return [(spec.label, str(spec.model._meta.verbose_name).capitalize()) for spec in registry.all_tracked()]
 
 
 def for_display(model: type[models.Model]) -> models.QuerySet:
     """The model's rows with what their names need."""
-    return model._default_manager.select_related(*STR_RELATED.get(model._meta.label, ()))
+    spec = registry.find(model)
+    return model._default_manager.select_related(*(spec.str_related if spec else ()))
 
 
 def history_model(model: type[models.Model]) -> type[models.Model]:
@@ -220,10 +199,9 @@ def object_repr(instance: models.Model) -> str:
 @receiver(post_create_historical_record)
 def index_history_row(sender: Any, instance: models.Model, history_instance: Any, **kwargs: Any) -> None:
     """Write the ChangeEntry of a new history row, in the same transaction."""
-    from core.models import ChangeEntry
-
     model = type(instance)
-    if model._meta.label not in TRACKED_MODELS.values():
+    spec = registry.find(model)
+    if spec is None:
         return
     action = history_instance.history_action
     changes: list[FieldChange] = []
@@ -255,3 +233,19 @@ def index_history_row(sender: Any, instance: models.Model, history_instance: Any
         summary=summarise(changes, action),
         change_id=history_instance.history_change_id,
     )
+    _run_effects(spec, instance, history_instance.history_type, changes)
+
+
+def _run_effects(spec: registry.Tracked, instance: models.Model, history_type: str, changes: list[FieldChange]) -> None:
+    """The registered after-change behaviour (e.g. queue a check of an edited excerpt's source).
+
+    Keyed on what the history row recorded, so every write that leaves one (an edit, a revert, a
+    restore) has the same effects."""
+    if history_type == "-" or not spec.effects:
+        return
+    if getattr(instance, "_history_action", None) is None:
+        return  # not written through the services (core.history stamps every tracked write): no effects
+    changed = {change.name for change in changes}
+    for fields, effect, on_create in spec.effects:
+        if (history_type == "+" and on_create) or (history_type != "+" and fields & changed):
+            effect(instance)

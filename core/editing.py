@@ -100,3 +100,17 @@ def unique_slug(model: type[Model], text: str, *, exclude_pk: Any = None) -> str
     while queryset.filter(slug=slug).exists():
         slug, counter = f"{base}-{counter}", counter + 1
     return slug
+
+
+def restore_as(instance: models.Model, pk: Any | None) -> None:
+    """Give a new instance the id of a deleted record it restores (revert), and the version after the
+    last one history knows, so its history continues rather than starting again."""
+    if pk is None:
+        return
+    if type(instance)._default_manager.filter(pk=pk).exists():
+        raise ValidationError(
+            f"{instance._meta.verbose_name.capitalize()} {pk} exists; only a deleted record is restored."
+        )
+    latest = type(instance).history.model._default_manager.filter(id=pk).order_by("-history_id").first()  # type: ignore[attr-defined]
+    instance.pk = pk
+    instance.version = (latest.version + 1) if latest is not None else 1  # type: ignore[attr-defined]

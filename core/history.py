@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.dispatch import Signal, receiver
@@ -26,12 +27,17 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from core.choices import HistoryAction
+from core.roles import SYSTEM
 
 REASON_MAX_LENGTH = 500
 
 # Sent inside the transaction when an outermost change set begins, before any row is locked or
-# written; the changes feed (tracker/feed.py) takes its ordering lock here.
+# written; the changes feed (core/feed.py) takes its ordering lock here.
 change_set_started = Signal()
+
+# Inside `reverting()`, rows written without an explicit action say `reverted` (or `restored` for a
+# re-created record) instead of `changed` and `created`: a revert calls the ordinary services.
+_reverting: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_history_reverting", default=False)
 
 _current_change_id: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
     "tracker_history_change_id", default=None
@@ -104,6 +110,22 @@ def change_set() -> Iterator[uuid.UUID]:
         _current_change_id.reset(token)
 
 
+@contextlib.contextmanager
+def reverting() -> Iterator[None]:
+    """Mark the history rows written inside as a revert (`reverted`, `restored`)."""
+    token = _reverting.set(True)
+    try:
+        yield
+    finally:
+        _reverting.reset(token)
+
+
+def _default_action(created: bool) -> str:
+    if _reverting.get():
+        return HistoryAction.RESTORED if created else HistoryAction.REVERTED
+    return HistoryAction.CREATED if created else HistoryAction.CHANGED
+
+
 def clean_reason(reason: str | None) -> str:
     reason = (reason or "").replace("\x00", "").strip()
     if not reason:
@@ -150,7 +172,7 @@ def save_tracked(
     _require_user(user)
     reason = clean_reason(reason)
     created = instance._state.adding
-    action = action or (HistoryAction.CREATED if created else HistoryAction.CHANGED)
+    action = action or _default_action(created)
     with change_set():
         with _history_off(instance):
             instance.save()
@@ -205,9 +227,12 @@ def get_system_user() -> Any:
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=settings.TRACKER_SYSTEM_USERNAME,
-        defaults={"first_name": "Tracker", "last_name": "system", "is_active": True, "is_superuser": True},
+        defaults={"first_name": "Tracker", "last_name": "system", "is_active": True},
     )
     if created:
+        # Not a superuser: background work gets the rights of its own group (core/roles.py), and the
+        # services check them as for anyone.
         user.set_unusable_password()
         user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get_or_create(name=SYSTEM)[0])
     return user

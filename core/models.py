@@ -96,7 +96,7 @@ class APIKey(models.Model):
 
 class FeedEvent(models.Model):
     """One entry of the partner changes feed: a partner-visible record changed (`upsert`) or stopped
-    being visible (`delete`: deleted, unpublished or retracted). `seq` is the commit order (tracker/feed.py).
+    being visible (`delete`: deleted, unpublished or retracted). `seq` is the commit order (core/feed.py).
     """
 
     seq = models.BigIntegerField(primary_key=True)
@@ -125,7 +125,7 @@ class FeedSequence(models.Model):
 class ChangeEntry(models.Model):
     """One history row of any tracked model, copied into one narrow table for the recent-changes list.
 
-    Written in the same transaction as the history row (tracker.audit), so the list, its filters and
+    Written in the same transaction as the history row (core.audit), so the list, its filters and
     its keyset pagination read one indexed table instead of a UNION over seven historical tables.
     The review (patrol) state lives here: it belongs to a change, so later edits do not touch it.
     """

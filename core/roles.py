@@ -7,6 +7,8 @@ from typing import Any
 EDITORS = "Editors"
 PARTNER_SUBMITTERS = "Partner submitters"
 REVIEWERS = "Reviewers"
+# The named account of background work (Celery tasks, the seed loader, commands): not a superuser.
+SYSTEM = "System"
 VIEWERS = "Viewers"
 
 _TRACKED = [
@@ -71,3 +73,4 @@ def sync_roles(apps: Any, *, verbosity: int = 0) -> None:
 for _group in (VIEWERS, EDITORS, REVIEWERS):
     ROLE_PERMISSIONS[_group].append("core.view_changeentry")
 ROLE_PERMISSIONS[REVIEWERS] += ["core.revert_history", "core.patrol_history"]
+ROLE_PERMISSIONS[SYSTEM] = sorted(set(ROLE_PERMISSIONS[REVIEWERS]))

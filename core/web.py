@@ -1,10 +1,19 @@
-"""What the web pages share: who may see them, partial dates in forms, service errors, the conflict page."""
+"""What the web pages share: who may see them, partial dates in forms, service errors, the conflict page,
+and the panels and list columns a higher app adds to a lower app's page.
+
+Panels and columns keep the layers in one direction (NetBox's template extensions and
+`register_table_column` do the same for plugins). A page that shows one app's records and, beside
+them, another app's (a claim and its citations, the actors list and their positions) belongs to the
+lower app; the higher app registers what it adds from its `AppConfig.ready()`, and the lower app's view
+renders whatever is registered, never importing the app above it.
+"""
 
 from __future__ import annotations
 
 import datetime
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -12,11 +21,13 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from core.choices import DatePrecision
-from core.dates import format_partial_date
 from core.exceptions import ConflictError
 from core.history import REASON_MAX_LENGTH
 
@@ -142,7 +153,7 @@ def render_conflict(
         table.append(row)
     return render(
         request,
-        "tracker/conflict.html",
+        "conflict.html",
         {
             "error": error,
             "object": current,
@@ -154,5 +165,87 @@ def render_conflict(
     )
 
 
-def format_date(value: datetime.date | None, precision: str) -> str:
-    return format_partial_date(value, precision)
+def created_by(model: type[Model], user: Any) -> QuerySet:
+    """The ids of `model`'s records that `user` created (their creation history row), for "my drafts"."""
+    return model.history.filter(history_type="+", history_user=user).values("id")  # type: ignore[attr-defined]
+
+
+# --- Panels and columns other apps add to a page -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block of a page, rendered from `template` with what `context(request, obj)` returns.
+
+    `context` returns None to leave the panel out (nothing to show, or the user may not see it).
+    """
+
+    template: str
+    context: Callable[[HttpRequest, Any], dict[str, Any] | None]
+    order: int
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a list page: `annotate` adds what the cell needs to the page's queryset (in the same
+    query), `template` renders one cell from `row`."""
+
+    header: str
+    template: str
+    annotate: Callable[[QuerySet], QuerySet]
+    order: int
+
+
+_panels: dict[str, list[Panel]] = {}
+_columns: dict[str, list[Column]] = {}
+
+
+def register_panel(
+    page: str,
+    *,
+    template: str,
+    context: Callable[[HttpRequest, Any], dict[str, Any] | None],
+    order: int = 100,
+) -> None:
+    """Add a panel to `page` (the page's URL name, e.g. "tracker:claim-detail"), lowest `order` first.
+
+    Registering the same template twice on a page replaces the first (ready() may run again in tests).
+    """
+    panels = [panel for panel in _panels.get(page, []) if panel.template != template]
+    panels.append(Panel(template=template, context=context, order=order))
+    _panels[page] = sorted(panels, key=lambda panel: panel.order)
+
+
+def panels_for(page: str, request: HttpRequest, obj: Any) -> list[SafeString]:
+    """The registered panels of `page`, rendered for `obj` (what the page documents it passes)."""
+    rendered = []
+    for panel in _panels.get(page, []):
+        context = panel.context(request, obj)
+        if context is not None:
+            rendered.append(render_to_string(panel.template, context, request=request))
+    return rendered
+
+
+def register_column(
+    page: str,
+    *,
+    header: str,
+    template: str,
+    annotate: Callable[[QuerySet], QuerySet],
+    order: int = 100,
+) -> None:
+    """Add a column to the list page `page` (its URL name), lowest `order` first; same template replaces."""
+    columns = [column for column in _columns.get(page, []) if column.template != template]
+    columns.append(Column(header=header, template=template, annotate=annotate, order=order))
+    _columns[page] = sorted(columns, key=lambda column: column.order)
+
+
+def columns_for(page: str) -> list[Column]:
+    return list(_columns.get(page, []))
+
+
+def with_columns(page: str, queryset: QuerySet) -> QuerySet:
+    """`queryset` with what the registered columns of `page` show, annotated in the same query."""
+    for column in _columns.get(page, []):
+        queryset = column.annotate(queryset)
+    return queryset

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import django_filters
 
+from core.filtersets import TrackedFilterSet
 from positions.choices import Stance
 from positions.models import Position
 from tracker.choices import EditorialStatus
-from tracker.filtersets import TrackedFilterSet
 
 
 class PositionFilterSet(TrackedFilterSet):

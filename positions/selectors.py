@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
+from core.selectors import as_of, records_with_link_as_of
 from positions.models import Position
 from tracker.choices import EditorialStatus
-from tracker.models import Actor, Topic
+from tracker.models import Actor, Claim, Role, Topic
 
 PUBLIC_STATUSES = (EditorialStatus.PUBLISHED,)
 TEAM_STATUSES = (EditorialStatus.DRAFT, EditorialStatus.IN_REVIEW, EditorialStatus.PUBLISHED)
@@ -124,7 +127,6 @@ def _latest_rows_at(model: type, recorded_at: datetime.datetime) -> list:
 
 def _recorded_positions(recorded_at: datetime.datetime) -> list[Position]:
     """Positions published at `recorded_at`, as they stood then, with `visible_evidence` as it stood then."""
-    from tracker.models import Claim
 
     rows = [row for row in _latest_rows_at(Position, recorded_at) if row.status == EditorialStatus.PUBLISHED]
     published_claims = {
@@ -210,3 +212,70 @@ def stance_matrix_as_of(*, on: datetime.date, statuses: Iterable[str] = PUBLIC_S
         .values("id")[:1]
     )
     return _visible(statuses).filter(as_of__lte=on).filter(id=Subquery(latest)).order_by("actor__name", "topic__title")
+
+
+# --- As our records stood (the history pages of an actor and a topic) ----------------------------
+
+
+@dataclass
+class ActorAsOf:
+    actor: Any  # historical row
+    roles: list[Any]
+    memberships: list[Any]
+    positions: list[Any]
+    claims: list[Any]
+    names: dict[tuple[str, int], str]  # ("actor"|"topic", id) -> name as it stood
+
+
+@dataclass
+class TopicAsOf:
+    topic: Any
+    positions: list[Any]
+    claims: list[Any]
+    names: dict[tuple[str, int], str]
+
+
+def _names_as_of(moment: datetime.datetime, actor_ids: set[int], topic_ids: set[int]) -> dict[tuple[str, int], str]:
+    names: dict[tuple[str, int], str] = {}
+    if actor_ids:
+        for pk, name in as_of(Actor, moment).filter(id__in=actor_ids).values_list("id", "name"):
+            names[("actor", pk)] = name
+    if topic_ids:
+        for pk, title in as_of(Topic, moment).filter(id__in=topic_ids).values_list("id", "title"):
+            names[("topic", pk)] = title
+    return names
+
+
+def actor_as_of(pk: int, moment: datetime.datetime) -> ActorAsOf | None:
+    """An actor, their roles, positions and claims as our records stood at `moment`; None if not yet recorded."""
+    actor = as_of(Actor, moment).filter(id=pk).first()
+    if actor is None:
+        return None
+    roles = list(as_of(Role, moment).filter(actor_id=pk).order_by("-start_on", "title"))
+    memberships = list(as_of(Role, moment).filter(organisation_id=pk).order_by("-start_on", "title"))
+    positions = list(as_of(Position, moment).filter(actor_id=pk).order_by("topic_id", "-as_of", "id"))
+    claims = list(as_of(Claim, moment).filter(speaker_id=pk).order_by("-stated_on", "-id"))
+    actor_ids = {r.organisation_id for r in roles} | {r.actor_id for r in memberships}
+    names = _names_as_of(moment, actor_ids, {p.topic_id for p in positions})
+    for role in roles:
+        role.organisation_name = names.get(("actor", role.organisation_id), f"#{role.organisation_id}")
+    for role in memberships:
+        role.actor_name = names.get(("actor", role.actor_id), f"#{role.actor_id}")
+    for position in positions:
+        position.topic_name = names.get(("topic", position.topic_id), f"#{position.topic_id}")
+    return ActorAsOf(actor, roles, memberships, positions, claims, names)
+
+
+def topic_as_of(pk: int, moment: datetime.datetime) -> TopicAsOf | None:
+    """A topic, the positions taken on it and the claims filed under it as our records stood at `moment`."""
+    topic = as_of(Topic, moment).filter(id=pk).first()
+    if topic is None:
+        return None
+    positions = list(as_of(Position, moment).filter(topic_id=pk).order_by("actor_id", "-as_of", "id"))
+    claims = list(records_with_link_as_of(Claim, "topics", pk, moment).order_by("-stated_on", "-id"))
+    names = _names_as_of(moment, {p.actor_id for p in positions} | {c.speaker_id for c in claims}, set())
+    for position in positions:
+        position.actor_name = names.get(("actor", position.actor_id), f"#{position.actor_id}")
+    for claim in claims:
+        claim.speaker_name = names.get(("actor", claim.speaker_id), f"#{claim.speaker_id}")
+    return TopicAsOf(topic, positions, claims, names)

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from core.editing import assign, delete_checked, lock_current, require_perm, save_validated
+from core import registry
+from core.editing import assign, delete_checked, lock_current, require_perm, restore_as, save_validated
 from core.history import change_set, clean_reason
+from core.registry import Embeds
 from positions.models import Position
 from tracker.choices import EditorialStatus
 from tracker.models import Claim
@@ -24,10 +26,18 @@ def _check_evidence(position: Position, evidence: list[Claim]) -> None:
         raise ValidationError({"evidence": "A published position needs at least one published claim as evidence."})
 
 
-def position_create(*, user: Any, reason: str, data: Mapping[str, Any], evidence: Iterable[Claim] = ()) -> Position:
+def position_create(
+    *,
+    user: Any,
+    reason: str,
+    data: Mapping[str, Any],
+    evidence: Iterable[Claim] = (),
+    restore_pk: int | None = None,
+) -> Position:
     require_perm(user, "positions.add_position")
     position = Position()
     assign(position, data, editable=POSITION_FIELDS)
+    restore_as(position, restore_pk)
     evidence = list(evidence)
     save_validated(position, user=user, reason=reason, m2m={"evidence": evidence})
     return position
@@ -127,3 +137,21 @@ def position_delete(*, position: Position, user: Any, reason: str, expected_vers
         if position.status == EditorialStatus.PUBLISHED:
             raise PermissionDenied("A published position cannot be deleted; retract it instead.")
         delete_checked(position, user=user, reason=reason)
+
+
+# --- Registration with the kernel (core/registry.py) ---------------------------------------------
+
+registry.register(
+    Position,
+    resource="positions",
+    fields=POSITION_FIELDS,
+    links=("evidence",),
+    create=position_create,
+    update=position_update,
+    delete=position_delete,
+    visible=lambda: Position.objects.filter(status=EditorialStatus.PUBLISHED),
+    shows=("actor", "topic"),
+    # A position lists its evidence as the claims a partner may see, so any change to one is re-sent.
+    embeds=(Embeds("actor", frozenset({"slug"})), Embeds("topic", frozenset({"slug"})), Embeds("evidence")),
+    str_related=("actor", "topic"),
+)

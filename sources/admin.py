@@ -1,12 +1,18 @@
+"""Admin of sources, citations and check results, and the claim admin's citation parts: the claim admin
+is tracker's, extended here with the citations inline and the excerpt-check filter."""
+
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin_base import TrackedAdmin
+from core.admin_base import TrackedAdmin, TrackedInlineForm
 from sources import services
 from sources.choices import FLAGGED_QUOTE_STATUSES, QuoteStatus
 from sources.models import Citation, CitationCheck, FlaggedCitation, Source, SourceCheck, SourceSnapshot
+from sources.tasks import enqueue_check
+from tracker import admin as tracker_admin
+from tracker.models import Claim
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,8 +50,6 @@ class SourceAdmin(TrackedAdmin):
 
     @admin.action(description="Check now (link, text and excerpts)", permissions=["change"])
     def check_now(self, request, queryset):
-        from sources.tasks import enqueue_check
-
         ids = list(queryset.values_list("pk", flat=True))
         for source_id in ids:
             enqueue_check(source_id)
@@ -180,3 +184,48 @@ class ExcerptCheckFilter(admin.SimpleListFilter):
         if self.value() == "present":
             return queryset.filter(Exists(citations)).exclude(flagged).exclude(unverified)
         return queryset
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    form = TrackedInlineForm
+    fields = ["source", "excerpt", "locator", "relation", "accessed_on", "expected_version"]
+    autocomplete_fields = ["source"]
+    extra = 1
+    min_num = 0
+
+
+admin.site.unregister(Claim)
+
+
+@admin.register(Claim)
+class ClaimAdmin(tracker_admin.ClaimAdmin):
+    """Tracker's claim admin with the claim's citations inline, saved through the citation services in the
+    claim's change set, and the excerpt-check filter."""
+
+    inlines = [*tracker_admin.ClaimAdmin.inlines, CitationInline]
+    list_filter = [*tracker_admin.ClaimAdmin.list_filter, ExcerptCheckFilter]
+
+    def save_inline_formset(self, request, parent, formset, reason):
+        for form in formset.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            citation = form.instance if form.instance.pk else None
+            if citation is not None and form.cleaned_data.get("DELETE"):
+                services.citation_delete(citation=citation, user=request.user, reason=reason)
+                formset.deleted_objects.append(citation)
+                continue
+            data = {name: form.cleaned_data[name] for name in CitationInline.fields if name != "expected_version"}
+            if citation is None:
+                formset.new_objects.append(
+                    services.citation_create(user=request.user, reason=reason, claim=parent, data=data)
+                )
+            elif form.has_changed():
+                formset.changed_objects.append((citation, form.changed_data))
+                services.citation_update(
+                    citation=citation,
+                    user=request.user,
+                    reason=reason,
+                    data=data,
+                    expected_version=form.cleaned_data.get("expected_version"),
+                )

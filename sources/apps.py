@@ -4,3 +4,43 @@ from django.apps import AppConfig
 class SourcesConfig(AppConfig):
     name = "sources"
     verbose_name = "Sources"
+
+    def ready(self) -> None:
+        from core import registry
+        from core.web import register_column, register_panel
+        from sources import (
+            services,  # noqa: F401  (registers sources and citations with the kernel)
+            views,
+        )
+        from sources.models import Citation, Source
+        from sources.tasks import enqueue_check
+
+        # Checking sits above the services (tasks -> checking -> services), so the services cannot
+        # queue a check themselves; every write that records one of these changes (an edit, a revert,
+        # a restore) queues it here, once the transaction commits.
+        registry.on_change(Source, ("url", "stored_text"), lambda source: enqueue_check(source.pk), on_create=False)
+        registry.on_change(Citation, ("excerpt", "source"), lambda citation: enqueue_check(citation.source_id))
+
+        # What sources add to pages of the apps below, which cannot import this one (core/web.py).
+        register_panel(
+            "tracker:dashboard", template="sources/_dashboard_panel.html", context=views.dashboard_panel, order=20
+        )
+        register_panel("tracker:search", template="sources/_search_panel.html", context=views.search_panel, order=10)
+        register_panel(
+            "tracker:claim-detail",
+            template="sources/_claim_citations_panel.html",
+            context=views.claim_citations_panel,
+            order=10,
+        )
+        register_panel(
+            "positions:position-detail",
+            template="sources/_evidence_excerpts_panel.html",
+            context=views.evidence_excerpts_panel,
+            order=10,
+        )
+        register_column(
+            "tracker:claim-list",
+            header="Citations",
+            template="sources/_citation_count_cell.html",
+            annotate=views.with_citation_count,
+        )

@@ -36,9 +36,10 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.feed import feed_touch
 from core.history import get_system_user, save_bookkeeping
 from sources import content
-from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
+from sources.choices import CheckOutcome, SourceHealth
 from sources.fetcher import FetchOutcome, FetchPolicy, FetchResult, policy_from_settings
 from sources.models import (
     CHECK_BOOKKEEPING_FIELDS,
@@ -51,7 +52,7 @@ from sources.models import (
     SourceSnapshot,
 )
 from sources.politeness import HostBusy, HostThrottle, RobotsCache, backoff_seconds, polite_fetch, robots_fetcher
-from tracker.feed import feed_touch
+from sources.services import source_update
 
 logger = logging.getLogger(__name__)
 
@@ -400,7 +401,7 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
 
 def _feed_after_check(source_id: int) -> None:
     citations = Citation.objects.filter(source_id=source_id).values_list("pk", flat=True)
-    feed_touch({"sources": [source_id], "citations": list(citations)})
+    feed_touch({Source: [source_id], Citation: list(citations)})
 
 
 def _snapshot(source: Source, observation: _Observation) -> tuple[SourceSnapshot | None, bool]:
@@ -467,7 +468,6 @@ def _schedule(source: Source, check: SourceCheck, observation: _Observation, *, 
 
 def _fill_metadata(source: Source, metadata: dict[str, Any]) -> tuple[Source, list[str]]:
     """Fill the source's empty fields from the page's metadata; never overwrite an editor's value."""
-    from sources.services import source_update
 
     data: dict[str, Any] = {}
     for field_name, key in METADATA_FIELDS.items():
@@ -526,19 +526,12 @@ def _verify_citations(source: Source, check: SourceCheck, text: str) -> None:
         save_bookkeeping(citation, fields=QUOTE_BOOKKEEPING_FIELDS)
 
 
-def reset_quote_status(citation: Citation) -> None:
-    """An edited excerpt (or a new source) has not been verified yet."""
-    citation.quote_status = QuoteStatus.UNVERIFIED
-    citation.quote_check = None
-
-
 __all__ = [
     "DEATH_FAILURES",
     "FetchOutcome",
     "fetch_page",
     "fetching",
     "record_delivery",
-    "reset_quote_status",
     "source_check",
     "source_check_abandon",
     "source_check_defer",

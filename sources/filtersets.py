@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import django_filters
 
+from core.filtersets import IdFilter, TrackedFilterSet
 from sources.choices import CheckOutcome, CitationRelation, SourceKind
 from sources.models import Citation, Source, SourceCheck
-from tracker.filtersets import IdFilter, TrackedFilterSet
 
 
 class SourceFilterSet(TrackedFilterSet):

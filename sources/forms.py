@@ -1,4 +1,5 @@
-"""Citation rows of the claim form: an existing source or a pasted URL, and the exact excerpt."""
+"""Citation rows of the claim form (an existing source or a pasted URL, and the exact excerpt), and the
+upload form of the CSV import of claims with their sources."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from django import forms
 from sources.choices import CitationRelation
 from sources.models import Source
 from sources.normalise import normalise_url
+
+IMPORT_MAX_BYTES = 1024 * 1024
+IMPORT_MAX_ROWS = 1000
 
 
 class SourceChoiceField(forms.ModelChoiceField):
@@ -70,3 +74,17 @@ class ExistingCitationForm(forms.Form):
 
 CitationFormSet = forms.formset_factory(CitationForm, extra=2, max_num=20, validate_max=True)
 ExistingCitationFormSet = forms.formset_factory(ExistingCitationForm, extra=0, max_num=100)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"UTF-8, at most {IMPORT_MAX_BYTES // 1024} KB and {IMPORT_MAX_ROWS} rows.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {IMPORT_MAX_BYTES // 1024} KB.")
+        return upload

@@ -18,6 +18,7 @@ from sources.choices import (
     SourceHealth,
     SourceKind,
 )
+from sources.content import unified_diff
 from sources.normalise import normalise_url
 from tracker.validators import not_in_future
 
@@ -190,8 +191,6 @@ class SourceSnapshot(models.Model):
 
     def diff_against(self, older: SourceSnapshot | None) -> str:
         """A unified diff, one sentence per line, from `older` (the previous snapshot) to this one."""
-        from sources.content import unified_diff
-
         return unified_diff(older.text if older else "", self.text)
 
 

@@ -1,11 +1,15 @@
-"""Reads of the sources app that are more than a filter: the claims whose sources are in doubt."""
+"""Reads of the sources app that are more than a filter: the claims whose sources are in doubt, and
+claims' citations as plain rows for the claims endpoints."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from sources.choices import FLAGGED_QUOTE_STATUSES, SourceHealth
-from sources.models import Citation
+from sources.models import Citation, Source
 from tracker.choices import EditorialStatus
 from tracker.models import Claim
 
@@ -34,3 +38,36 @@ def flagged_claims() -> QuerySet[Claim]:
         .prefetch_related(Prefetch("citations", queryset=citations, to_attr="flagged"))
         .order_by("-updated_at", "-id")
     )
+
+
+CLAIM_CITATION_KEYS = (
+    "claim_id",
+    "id",
+    "source_id",
+    "source_url",
+    "source_title",
+    "excerpt",
+    "locator",
+    "relation",
+    "accessed_on",
+)
+
+
+def claim_citation_rows(claim_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each claim's citations with their source's URL and title, oldest first, as plain rows (one query).
+
+    The source's URL and title come from correlated subqueries, not a join: for the 200 citations of a
+    page PostgreSQL hashes the whole sources table for a join, but makes 200 primary-key look-ups here.
+    """
+    source = Source.objects.filter(pk=models.OuterRef("source_id"))
+    rows = (
+        Citation.objects.filter(claim_id__in=claim_ids)
+        .annotate(source_url=models.Subquery(source.values("url")[:1]))
+        .annotate(source_title=models.Subquery(source.values("title")[:1]))
+        .order_by("id")
+        .values(*CLAIM_CITATION_KEYS)
+    )
+    citations: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        citations.setdefault(row.pop("claim_id"), []).append(row)
+    return citations

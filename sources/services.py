@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from core.editing import assign, delete_checked, lock_current, require_perm, save_validated
+from core import registry
+from core.editing import assign, delete_checked, lock_current, require_perm, restore_as, save_validated
 from core.history import change_set
+from core.registry import Embeds
 from sources.choices import QuoteStatus
 from sources.models import Citation, Source
 from sources.normalise import normalise_url
@@ -29,13 +31,6 @@ SOURCE_FIELDS = (
 CITATION_FIELDS = ("source", "excerpt", "locator", "relation", "accessed_on")
 
 
-def _check_after_commit(source_id: int) -> None:
-    """Verify the excerpts citing a source (a new citation, an edited excerpt) once this commits."""
-    from sources.tasks import enqueue_check  # the tasks module imports these services
-
-    enqueue_check(source_id)
-
-
 def source_find_by_url(url: str) -> Source | None:
     try:
         return Source.objects.filter(url=normalise_url(url)).first()
@@ -43,10 +38,11 @@ def source_find_by_url(url: str) -> Source | None:
         return None
 
 
-def source_create(*, user: Any, reason: str, data: Mapping[str, Any]) -> Source:
+def source_create(*, user: Any, reason: str, data: Mapping[str, Any], restore_pk: int | None = None) -> Source:
     require_perm(user, "sources.add_source")
     source = Source()
     assign(source, data, editable=SOURCE_FIELDS)
+    restore_as(source, restore_pk)
     save_validated(source, user=user, reason=reason)
     return source
 
@@ -62,11 +58,9 @@ def source_update(
                 data = {**data, "url": normalise_url(data["url"])}
             except ValueError as error:
                 raise ValidationError({"url": str(error)}) from None
-        changed = assign(source, data, editable=SOURCE_FIELDS)
-        if changed:
+        # A changed URL or stored text queues a check of the source (attached in sources/apps.py).
+        if assign(source, data, editable=SOURCE_FIELDS):
             save_validated(source, user=user, reason=reason)
-            if {"url", "stored_text"} & set(changed):
-                _check_after_commit(source.pk)
     return source
 
 
@@ -84,13 +78,16 @@ def _require_claim_open(user: Any, claim: Claim) -> None:
         require_perm(user, "tracker.publish_claim", "Only reviewers can change the citations of a published claim.")
 
 
-def citation_create(*, user: Any, reason: str, claim: Claim, data: Mapping[str, Any]) -> Citation:
+def citation_create(
+    *, user: Any, reason: str, claim: Claim, data: Mapping[str, Any], restore_pk: int | None = None
+) -> Citation:
+    """A citation of `claim`; its excerpt is checked against the source once this commits (sources/apps.py)."""
     require_perm(user, "sources.add_citation")
     _require_claim_open(user, claim)
     citation = Citation(claim=claim)
     assign(citation, data, editable=CITATION_FIELDS)
+    restore_as(citation, restore_pk)
     save_validated(citation, user=user, reason=reason)
-    _check_after_commit(citation.source_id)
     return citation
 
 
@@ -103,11 +100,10 @@ def citation_update(
         _require_claim_open(user, citation.claim)
         changed = assign(citation, data, editable=CITATION_FIELDS)
         if changed:
+            # The verdict was about the old excerpt; the new one is checked once this commits (sources/apps.py).
             if {"excerpt", "source"} & set(changed):
                 citation.quote_status, citation.quote_check = QuoteStatus.UNVERIFIED, None
             save_validated(citation, user=user, reason=reason)
-            if {"excerpt", "source"} & set(changed):
-                _check_after_commit(citation.source_id)
     return citation
 
 
@@ -117,13 +113,14 @@ def citation_delete(
     user: Any,
     reason: str,
     expected_version: int | None = None,
-    _claim_locked: bool = False,
+    parent_checked: bool = False,
 ) -> None:
+    """Delete a citation; `parent_checked` when the claim's own delete has locked and checked the claim."""
     require_perm(user, "sources.delete_citation")
     with change_set():
         citation = lock_current(citation, expected_version=expected_version)
         claim = citation.claim
-        if not _claim_locked:
+        if not parent_checked:
             # Lock the claim so two reviewers cannot each delete one of its last two citations.
             claim = lock_current(claim, expected_version=None)
             _require_claim_open(user, claim)
@@ -142,3 +139,30 @@ def source_get_or_create_by_url(*, user: Any, reason: str, url: str, title: str 
     if existing is not None:
         return existing
     return source_create(user=user, reason=reason, data={"url": normalised, "title": title.strip()})
+
+
+# --- Registration with the kernel (core/registry.py) ---------------------------------------------
+
+registry.register(
+    Source,
+    resource="sources",
+    fields=SOURCE_FIELDS,
+    create=source_create,
+    update=source_update,
+    delete=source_delete,
+)
+registry.register(
+    Citation,
+    resource="citations",
+    fields=CITATION_FIELDS,
+    parent="claim",
+    create=citation_create,
+    update=citation_update,
+    delete=citation_delete,
+    visible=lambda: Citation.objects.filter(claim__status=EditorialStatus.PUBLISHED),
+    shows=("source",),
+    follows=("claim",),
+    str_related=("source",),
+)
+# A claim as partners read it (the claims API) lists its citations and their sources' URL and title.
+registry.extend(Claim, embeds=(Embeds("citations"), Embeds("citations__source", frozenset({"url", "title"}))))

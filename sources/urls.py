@@ -1,3 +1,5 @@
+"""Source pages, and the claim pages that carry citations. Mounted at the site root."""
+
 from django.urls import path
 
 from sources import views
@@ -5,7 +7,12 @@ from sources import views
 app_name = "sources"
 
 urlpatterns = [
-    path("", views.source_list, name="list"),
-    path("<int:pk>/", views.source_detail, name="detail"),
-    path("<int:pk>/check/", views.source_check_now, name="check"),
+    path("sources/", views.source_list, name="source-list"),
+    path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("sources/<int:pk>/check/", views.source_check_now, name="source-check"),
+    path("claims/new/", views.claim_new, name="claim-new"),
+    path("claims/flagged/", views.flagged_claim_list, name="claim-flagged"),
+    path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),
+    path("import/", views.claim_import, name="claim-import"),
+    path("import/claims-template.csv", views.claim_import_template, name="claim-import-template"),
 ]

@@ -1,23 +1,45 @@
-"""Source pages: the list with search, a source with its checks and the claims that cite it, "check now",
-and the claims whose sources the checks flagged."""
+"""Source pages (the list, a source with its checks and the claims citing it, "check now"), the claim
+pages that carry citations (entry and edit with their citation rows, the CSV import, the claims whose
+sources are flagged), and what sources add to the tracker's and positions' pages: panels and the
+claims list's Citations column (registered in apps.py).
+"""
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.web import paginate, team_required
+from core.dates import format_partial_date
+from core.exceptions import ConflictError
+from core.history import change_set
+from core.web import add_service_error, paginate, render_conflict, team_required
+from sources import imports
 from sources.choices import SourceKind
-from sources.models import Source
+from sources.forms import CitationFormSet, ExistingCitationFormSet, ImportUploadForm
+from sources.models import Citation, Source
 from sources.selectors import flagged_claims
+from sources.services import citation_create, citation_delete, citation_update, source_get_or_create_by_url
+from sources.tasks import enqueue_check
+from tracker.forms import ClaimForm, claim_may_edit
+from tracker.models import Claim
+from tracker.selectors import actor_suggestions, claim_near_duplicates
+from tracker.services import claim_create, claim_update
 
 RECENT_CHECKS = 10
+DASHBOARD_FLAGGED = 10
+SEARCH_LIMIT = 20
+IMPORT_SESSION_KEY = "claim_import"
+
+# --- Sources -----------------------------------------------------------------------------------
 
 
 @team_required
@@ -61,8 +83,6 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @team_required
 def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue a check of the source (link, text and excerpts) once this request's transaction commits."""
-    from sources.tasks import enqueue_check  # the tasks module imports the services
-
     if not request.user.has_perm("sources.change_source"):
         raise PermissionDenied("Only editors and reviewers can ask for a check.")
     source = get_object_or_404(Source, pk=pk)
@@ -74,10 +94,263 @@ def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
     target = request.POST.get("next", "")
     secure = request.is_secure()
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=secure):
-        target = reverse("sources:detail", args=[source.pk])
+        target = reverse("sources:source-detail", args=[source.pk])
     return HttpResponseRedirect(target)
+
+
+# --- Claim entry and edit, with their citations -------------------------------------------------
+
+
+def _new_citations(formset: Any, *, user: Any, reason: str) -> list[dict[str, Any]]:
+    citations = []
+    for form in formset.forms:
+        if not form.has_changed() or not form.cleaned_data:
+            continue
+        data = form.cleaned_data
+        source = data.get("source")
+        if data.get("url"):
+            source = source_get_or_create_by_url(user=user, reason=reason, url=data["url"], title=data.get("title", ""))
+        citations.append(
+            {"source": source, "excerpt": data["excerpt"], "locator": data["locator"], "relation": data["relation"]}
+        )
+    return citations
+
+
+def _claim_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    context.setdefault("actors", actor_suggestions("", limit=300))
+    return render(request, "sources/claim_form.html", context, status=status)
+
+
+@team_required
+def claim_new(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("tracker.add_claim"):
+        raise PermissionDenied("Only editors can enter claims.")
+    if request.method != "POST":
+        initial = {}
+        if request.GET.get("speaker"):
+            initial["speaker"] = request.GET["speaker"][:200]
+        return _claim_page(request, {"form": ClaimForm(initial=initial), "citations": CitationFormSet(prefix="cit")})
+    form, formset = ClaimForm(request.POST), CitationFormSet(request.POST, prefix="cit")
+    duplicates: list[Claim] = []
+    if form.is_valid() and formset.is_valid():
+        duplicates = claim_near_duplicates(speaker=form.cleaned_data["speaker"], text=form.cleaned_data["text"])
+        if duplicates and not form.cleaned_data["confirm_duplicate"]:
+            form.add_error(None, "This speaker already has a near-identical claim (listed below).")
+        else:
+            user, reason = request.user, form.cleaned_data["reason"]
+            try:
+                with change_set():
+                    claim = claim_create(
+                        user=user,
+                        reason=reason,
+                        data=form.service_data(),
+                        topics=form.cleaned_data["topics"],
+                        citations=_new_citations(formset, user=user, reason=reason),
+                    )
+            except (ValidationError, PermissionDenied) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, "Claim saved as a draft.")
+                return redirect("tracker:claim-detail", pk=claim.pk)
+    return _claim_page(request, {"form": form, "citations": formset, "duplicates": duplicates}, status=400)
+
+
+def _claim_conflict_rows(error: ConflictError, form: ClaimForm) -> list[tuple[str, Any, Any]]:
+    current: Claim = error.instance
+    mine = form.cleaned_data
+    stated_on, precision = mine.get("stated_on") or (None, "day")
+    return [
+        ("Speaker", current.speaker, mine.get("speaker")),
+        ("Text", current.text, mine.get("text")),
+        ("Kind", current.get_kind_display(), dict(form.fields["kind"].choices).get(mine.get("kind"))),
+        ("Stated on", current.stated_on_display, format_partial_date(stated_on, precision)),
+        ("Topics", [t.title for t in current.topics.all()], [t.title for t in mine.get("topics", [])]),
+        ("Context", current.context, mine.get("context")),
+        (
+            "Attribution",
+            current.get_attribution_status_display(),
+            dict(form.fields["attribution_status"].choices).get(mine.get("attribution_status")),
+        ),
+        ("Veracity", current.get_veracity_display(), dict(form.fields["veracity"].choices).get(mine.get("veracity"))),
+        ("Veracity rationale", current.veracity_rationale, mine.get("veracity_rationale")),
+        ("Status", current.get_status_display(), None),
+    ]
+
+
+def _existing_initial(existing: list[Citation]) -> list[dict[str, Any]]:
+    return [
+        {"id": c.pk, "version": c.version, "excerpt": c.excerpt, "locator": c.locator, "relation": c.relation}
+        for c in existing
+    ]
+
+
+@team_required
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim.objects.select_related("speaker"), pk=pk)
+    if not claim_may_edit(request.user, claim):
+        raise PermissionDenied("You cannot edit this claim in its current status.")
+    existing = list(claim.citations.select_related("source"))
+    context: dict[str, Any] = {"claim": claim, "existing_sources": {c.pk: c.source for c in existing}}
+    if request.method != "POST":
+        context.update(
+            form=ClaimForm(claim=claim),
+            citations=CitationFormSet(prefix="cit"),
+            existing=ExistingCitationFormSet(prefix="old", initial=_existing_initial(existing)),
+        )
+        return _claim_page(request, context)
+    form = ClaimForm(request.POST, claim=claim)
+    formset = CitationFormSet(request.POST, prefix="cit")
+    old = ExistingCitationFormSet(request.POST, prefix="old")
+    context.update(form=form, citations=formset, existing=old)
+    if form.is_valid() and formset.is_valid() and old.is_valid():
+        duplicates = claim_near_duplicates(
+            speaker=form.cleaned_data["speaker"], text=form.cleaned_data["text"], exclude_pk=claim.pk
+        )
+        if duplicates and not form.cleaned_data["confirm_duplicate"]:
+            form.add_error(None, "This speaker already has a near-identical claim (listed below).")
+            context["duplicates"] = duplicates
+            return _claim_page(request, context, status=400)
+        user, reason = request.user, form.cleaned_data["reason"]
+        by_id = {c.pk: c for c in existing}
+        try:
+            with change_set():
+                claim_update(
+                    claim=claim,
+                    user=user,
+                    reason=reason,
+                    data=form.service_data(),
+                    topics=form.cleaned_data["topics"],
+                    expected_version=form.cleaned_data["version"],
+                )
+                for row in old.cleaned_data:
+                    citation = by_id.get(row.get("id"))
+                    if citation is None:
+                        raise ValidationError({"citations": "A citation on the page no longer belongs to this claim."})
+                    if row["remove"]:
+                        citation_delete(citation=citation, user=user, reason=reason, expected_version=row["version"])
+                    else:
+                        citation_update(
+                            citation=citation,
+                            user=user,
+                            reason=reason,
+                            data={"excerpt": row["excerpt"], "locator": row["locator"], "relation": row["relation"]},
+                            expected_version=row["version"],
+                        )
+                for data in _new_citations(formset, user=user, reason=reason):
+                    citation_create(user=user, reason=reason, claim=claim, data=data)
+        except ConflictError as error:
+            if isinstance(error.instance, Citation):
+                rows = [("Citation excerpt", error.instance.excerpt, "(your version of this citation)")]
+            else:
+                rows = _claim_conflict_rows(error, form)
+            return render_conflict(
+                request, error=error, rows=rows, back_url=reverse("sources:claim-edit", args=[claim.pk])
+            )
+        except (ValidationError, PermissionDenied) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Claim saved.")
+            return redirect("tracker:claim-detail", pk=claim.pk)
+    return _claim_page(request, context, status=400)
 
 
 @team_required
 def flagged_claim_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sources/flagged_claims.html", {"page": paginate(request, flagged_claims())})
+
+
+# --- CSV import of claims with their sources ----------------------------------------------------
+
+
+def _import_reason(name: str) -> str:
+    return f"CSV import: {name}"[:500]
+
+
+@team_required
+def claim_import(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("tracker.add_claim") or not request.user.has_perm("sources.add_citation"):
+        raise PermissionDenied("Only editors can import claims.")
+    if request.method == "POST" and "apply" in request.POST:
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if not stored or stored["digest"] != request.POST.get("digest"):
+            messages.error(request, "The preview expired; upload the file again.")
+            return redirect("sources:claim-import")
+        result = imports.parse(stored["text"])
+        result = imports.apply(result, user=request.user, reason=_import_reason(stored["name"]))
+        if result.ok:
+            del request.session[IMPORT_SESSION_KEY]
+            messages.success(request, f"Imported {result.claims} draft claim(s) from {stored['name']}.")
+            return redirect(reverse("tracker:claim-list") + "?status=draft")
+        return render(
+            request,
+            "sources/claim_import.html",
+            {"form": ImportUploadForm(), "result": result, "name": stored["name"], "applied": False},
+            status=400,
+        )
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_error("file", "The file is not UTF-8 text.")
+        else:
+            name = (upload.name or "upload.csv")[:200]
+            result = imports.dry_run(imports.parse(text), user=request.user, reason=_import_reason(name))
+            digest = hashlib.sha256(raw).hexdigest()
+            if result.ok:
+                request.session[IMPORT_SESSION_KEY] = {"name": name, "text": text, "digest": digest}
+            return render(
+                request,
+                "sources/claim_import.html",
+                {"form": ImportUploadForm(), "result": result, "name": name, "digest": digest},
+                status=200 if result.ok else 400,
+            )
+    return render(
+        request,
+        "sources/claim_import.html",
+        {"form": form, "columns": imports.COLUMNS},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@team_required
+def claim_import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="claims-template.csv"'
+    return response
+
+
+# --- What sources add to other apps' pages (registered in apps.py) ------------------------------
+
+
+def dashboard_panel(request: HttpRequest, obj: None) -> dict[str, Any]:
+    """The dashboard: the first claims whose sources are flagged, and how many there are."""
+    return {"flagged": flagged_claims()[:DASHBOARD_FLAGGED], "flagged_total": flagged_claims().count()}
+
+
+def search_panel(request: HttpRequest, query: str) -> dict[str, Any]:
+    """The search page: sources whose title, URL or publisher contains the query."""
+    matching = Source.objects.filter(
+        Q(title__icontains=query) | Q(url__icontains=query) | Q(publisher__icontains=query)
+    )
+    return {"matching_sources": matching.order_by("title", "id")[:SEARCH_LIMIT]}
+
+
+def claim_citations_panel(request: HttpRequest, claim: Claim) -> dict[str, Any]:
+    """The claim page: each citation with its excerpt's latest check and its source's health."""
+    return {"citations": claim.citations.select_related("source", "quote_check__source_check").order_by("id")}
+
+
+def evidence_excerpts_panel(request: HttpRequest, claims: list[Claim]) -> dict[str, Any] | None:
+    """A position's page (given its evidence claims): the excerpts that back each claim."""
+    citations = list(
+        Citation.objects.filter(claim__in=claims).select_related("claim", "source").order_by("claim_id", "id")
+    )
+    return {"citations": citations} if citations else None
+
+
+def with_citation_count(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The claims list's Citations column."""
+    return claims.annotate(citation_count=Count("citations"))

@@ -66,3 +66,14 @@ def partner_submitter(db):
     partner = partner_create(name="Submitter Lab")
     key, secret = apikey_create(name="tips", scope="submit", partner=partner)
     return SimpleNamespace(partner=partner, key=key, secret=secret, user=partner.user)
+
+
+def forget_pending_on_commit() -> None:
+    """Drop the on-commit callbacks queued so far, as if the set-up had been committed earlier.
+
+    A test runs in one transaction, where a check already queued for a source makes the next queueing
+    of that source a no-op (one check per source per transaction); in production every request
+    commits on its own. Set-up that cites a source queues its check (sources/apps.py)."""
+    from django.db import transaction
+
+    transaction.get_connection().run_on_commit.clear()

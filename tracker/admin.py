@@ -1,11 +1,12 @@
+"""Admin of actors, roles, topics and claims. Apps above extend the claim admin with their own parts
+(sources: the citations inline and the excerpt-check filter, in sources/admin.py)."""
+
 from django.contrib import admin
 
-from core.admin_base import TrackedAdmin, TrackedInlineForm
-from sources.admin import ExcerptCheckFilter
-from sources.models import Citation
-from sources.services import citation_create, citation_delete, citation_update
+from core.admin_base import TrackedAdmin
 from tracker import services
 from tracker.models import Actor, Claim, Role, Topic
+from tracker.search import claim_search
 
 
 @admin.register(Actor)
@@ -45,24 +46,15 @@ class TopicAdmin(TrackedAdmin):
     service_object_name = "topic"
 
 
-class CitationInline(admin.StackedInline):
-    model = Citation
-    form = TrackedInlineForm
-    fields = ["source", "excerpt", "locator", "relation", "accessed_on", "expected_version"]
-    autocomplete_fields = ["source"]
-    extra = 1
-    min_num = 0
-
-
 @admin.register(Claim)
 class ClaimAdmin(TrackedAdmin):
     list_display = ["__str__", "speaker", "kind", "stated_on", "status", "attribution_status", "veracity"]
-    list_filter = ["status", "kind", "attribution_status", "veracity", "topics", ExcerptCheckFilter]
+    list_filter = ["status", "kind", "attribution_status", "veracity", "topics"]
+    # The autocomplete's fields (picking a claim elsewhere); the changelist searches with claim_search.
     search_fields = ["text", "context", "speaker__name"]
     autocomplete_fields = ["speaker", "topics"]
     list_select_related = ["speaker"]
     readonly_fields = ["status", "version"]
-    inlines = [CitationInline]
     actions = ["submit_for_review", "publish", "return_to_draft", "retract"]
     create_service = staticmethod(services.claim_create)
     update_service = staticmethod(services.claim_update)
@@ -70,27 +62,12 @@ class ClaimAdmin(TrackedAdmin):
     service_object_name = "claim"
     m2m_service_fields = ("topics",)
 
-    def save_inline_formset(self, request, parent, formset, reason):
-        for form in formset.forms:
-            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
-                continue
-            citation = form.instance if form.instance.pk else None
-            if citation is not None and form.cleaned_data.get("DELETE"):
-                citation_delete(citation=citation, user=request.user, reason=reason)
-                formset.deleted_objects.append(citation)
-                continue
-            data = {name: form.cleaned_data[name] for name in CitationInline.fields if name != "expected_version"}
-            if citation is None:
-                formset.new_objects.append(citation_create(user=request.user, reason=reason, claim=parent, data=data))
-            elif form.has_changed():
-                formset.changed_objects.append((citation, form.changed_data))
-                citation_update(
-                    citation=citation,
-                    user=request.user,
-                    reason=reason,
-                    data=data,
-                    expected_version=form.cleaned_data.get("expected_version"),
-                )
+    def get_search_results(self, request, queryset, search_term):
+        # Picking a claim in another record's autocomplete (a position's evidence) matches as you type;
+        # the changelist's search box is the one claim search the web pages and the API use.
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            return super().get_search_results(request, queryset, search_term)
+        return claim_search(queryset, search_term), False
 
     @admin.action(description="Submit selected claims for review", permissions=["change"])
     def submit_for_review(self, request, queryset):

@@ -6,4 +6,4 @@ class TrackerConfig(AppConfig):
     verbose_name = "Tracker"
 
     def ready(self) -> None:
-        from tracker import feed  # noqa: F401 (connects the changes feed to history rows)
+        from tracker import services  # noqa: F401  (registers actors, roles, topics and claims with the kernel)

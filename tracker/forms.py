@@ -1,4 +1,7 @@
-"""Forms of the web pages. They parse and check input; the views hand the values to the services."""
+"""Forms of the web pages, and the review workflow's buttons that claims and positions share.
+
+Forms parse and check input; the views hand the values to the services.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,17 @@ from django import forms
 
 from core.history import REASON_MAX_LENGTH
 from core.web import PartialDateField, ReasonField, partial_date_text
-from tracker.choices import AttributionStatus, ClaimKind, Veracity
+from tracker.choices import AttributionStatus, ClaimKind, EditorialStatus, Veracity
 from tracker.models import Actor, Claim, Topic
 from tracker.selectors import actor_lookup
 
-IMPORT_MAX_BYTES = 1024 * 1024
-IMPORT_MAX_ROWS = 1000
+# What the workflow buttons say once their service has run ("Claim published.").
+TRANSITION_DONE = {
+    "submit": "submitted for review",
+    "publish": "published",
+    "return": "returned to draft",
+    "retract": "retracted",
+}
 
 
 class ActorField(forms.CharField):
@@ -107,15 +115,29 @@ class TransitionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file",
-        help_text=f"UTF-8, at most {IMPORT_MAX_BYTES // 1024} KB and {IMPORT_MAX_ROWS} rows.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
+def workflow_buttons(user: Any, status: str, *, publish_perm: str, change_perm: str) -> list[dict[str, str]]:
+    """The workflow buttons this user may press on a record in `status` (the services check again)."""
+    may_publish, may_change = user.has_perm(publish_perm), user.has_perm(change_perm)
+    buttons = []
+    if status == EditorialStatus.DRAFT and may_change:
+        buttons.append({"action": "submit", "label": "Submit for review", "prompt": "Note for the reviewer"})
+    if status in (EditorialStatus.DRAFT, EditorialStatus.IN_REVIEW) and may_publish:
+        buttons.append({"action": "publish", "label": "Publish", "prompt": "Why it is ready"})
+    if status == EditorialStatus.IN_REVIEW and may_publish:
+        buttons.append({"action": "return", "label": "Return to draft", "prompt": "Comment for the editor"})
+    if status == EditorialStatus.PUBLISHED and may_publish:
+        buttons.append({"action": "retract", "label": "Retract", "prompt": "Reason for retracting"})
+    if status == EditorialStatus.RETRACTED and may_publish:
+        buttons.append({"action": "return", "label": "Return to draft", "prompt": "Why it is reopened"})
+    return buttons
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(f"The file is larger than {IMPORT_MAX_BYTES // 1024} KB.")
-        return upload
+
+def may_edit(user: Any, status: str, *, publish_perm: str, change_perm: str) -> bool:
+    """Whether the edit form opens: never when retracted; once published, reviewers only."""
+    if not user.has_perm(change_perm) or status == EditorialStatus.RETRACTED:
+        return False
+    return status != EditorialStatus.PUBLISHED or user.has_perm(publish_perm)
+
+
+def claim_may_edit(user: Any, claim: Claim) -> bool:
+    return may_edit(user, claim.status, publish_perm="tracker.publish_claim", change_perm="tracker.change_claim")

@@ -6,9 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from core.editing import assign, delete_checked, lock_current, require_perm, save_validated, unique_slug
+from core import registry
+from core.editing import assign, delete_checked, lock_current, require_perm, restore_as, save_validated, unique_slug
 from core.history import change_set, clean_reason
+from core.registry import Embeds
+from core.visibility import related_visible, shown
 from tracker.choices import EDITORIAL_TRANSITIONS, EditorialStatus
 from tracker.models import Actor, Claim, Role, Topic
 
@@ -34,10 +38,11 @@ EDITABLE_BY_EDITORS = (EditorialStatus.DRAFT, EditorialStatus.IN_REVIEW)
 # --- Actors -----------------------------------------------------------------------------------
 
 
-def actor_create(*, user: Any, reason: str, data: Mapping[str, Any]) -> Actor:
+def actor_create(*, user: Any, reason: str, data: Mapping[str, Any], restore_pk: int | None = None) -> Actor:
     require_perm(user, "tracker.add_actor")
     actor = Actor()
     assign(actor, data, editable=ACTOR_FIELDS)
+    restore_as(actor, restore_pk)
     if not actor.slug and actor.name:
         actor.slug = unique_slug(Actor, actor.name)
     save_validated(actor, user=user, reason=reason)
@@ -65,10 +70,11 @@ def actor_delete(*, actor: Actor, user: Any, reason: str, expected_version: int 
 # --- Roles ------------------------------------------------------------------------------------
 
 
-def role_create(*, user: Any, reason: str, data: Mapping[str, Any]) -> Role:
+def role_create(*, user: Any, reason: str, data: Mapping[str, Any], restore_pk: int | None = None) -> Role:
     require_perm(user, "tracker.add_role")
     role = Role()
     assign(role, data, editable=ROLE_FIELDS)
+    restore_as(role, restore_pk)
     save_validated(role, user=user, reason=reason)
     return role
 
@@ -92,10 +98,11 @@ def role_delete(*, role: Role, user: Any, reason: str, expected_version: int | N
 # --- Topics -----------------------------------------------------------------------------------
 
 
-def topic_create(*, user: Any, reason: str, data: Mapping[str, Any]) -> Topic:
+def topic_create(*, user: Any, reason: str, data: Mapping[str, Any], restore_pk: int | None = None) -> Topic:
     require_perm(user, "tracker.add_topic")
     topic = Topic()
     assign(topic, data, editable=TOPIC_FIELDS)
+    restore_as(topic, restore_pk)
     if not topic.slug and topic.title:
         topic.slug = unique_slug(Topic, topic.title)
     save_validated(topic, user=user, reason=reason)
@@ -139,18 +146,19 @@ def claim_create(
     data: Mapping[str, Any],
     topics: Iterable[Topic] = (),
     citations: Sequence[Mapping[str, Any]] = (),
+    restore_pk: int | None = None,
 ) -> Claim:
-    """Create a draft claim with its topics and citations, as one change."""
-    from sources.services import citation_create
-
+    """Create a draft claim with its topics and citations (through the citation services), as one change."""
     require_perm(user, "tracker.add_claim")
     with change_set():
         claim = Claim()
         assign(claim, data, editable=CLAIM_FIELDS)
+        restore_as(claim, restore_pk)
         save_validated(claim, user=user, reason=reason, m2m={"topics": list(topics)})
-        for index, citation in enumerate(citations):
+        citation = registry.get(Claim).child("citations") if citations else None
+        for index, values in enumerate(citations):
             try:
-                citation_create(user=user, reason=reason, claim=claim, data=citation)
+                citation.create(user=user, reason=reason, claim=claim, data=values)  # type: ignore[union-attr]
             except ValidationError as error:
                 raise ValidationError({f"citations[{index}]": error.messages}) from error
     return claim
@@ -196,8 +204,6 @@ def claim_transition(
     *, claim: Claim, to_status: str, user: Any, reason: str, expected_version: int | None = None
 ) -> Claim:
     """Move a claim through the review workflow; submitting needs edit rights, the rest reviewer rights."""
-    from positions.models import Position
-
     reason = clean_reason(reason)
     with change_set():
         claim = lock_current(claim, expected_version=expected_version)
@@ -209,7 +215,8 @@ def claim_transition(
         if to_status == EditorialStatus.PUBLISHED and not claim.citations.exists():
             raise ValidationError({"citations": "A claim is published only with at least one citation."})
         if claim.status == EditorialStatus.PUBLISHED:
-            orphaned = Position.objects.filter(evidence=claim, status=EditorialStatus.PUBLISHED).exclude(
+            # `claim.positions`: the positions citing the claim as evidence (declared by the positions app).
+            orphaned = claim.positions.filter(status=EditorialStatus.PUBLISHED).exclude(
                 evidence__in=Claim.objects.filter(status=EditorialStatus.PUBLISHED).exclude(pk=claim.pk)
             )
             if orphaned.exists():
@@ -252,8 +259,6 @@ def claim_retract(*, claim: Claim, user: Any, reason: str, expected_version: int
 
 def claim_delete(*, claim: Claim, user: Any, reason: str, expected_version: int | None = None) -> None:
     """Delete an unpublished claim and its citations. Published claims are retracted, never deleted."""
-    from sources.services import citation_delete
-
     require_perm(user, "tracker.delete_claim")
     with change_set():
         claim = lock_current(claim, expected_version=expected_version)
@@ -261,6 +266,78 @@ def claim_delete(*, claim: Claim, user: Any, reason: str, expected_version: int 
             raise PermissionDenied("A published claim cannot be deleted; retract it instead.")
         if claim.positions.exists():
             raise ValidationError("This claim is evidence for positions; remove it from them first.")
-        for citation in claim.citations.all():
-            citation_delete(citation=citation, user=user, reason=reason, _claim_locked=True)
+        for child in registry.get(Claim).children():
+            for part in getattr(claim, registry.get(Claim).children_relation(child)).all():
+                child.delete(**{child.name: part}, user=user, reason=reason, parent_checked=True)
         delete_checked(claim, user=user, reason=reason)
+
+
+# --- Registration with the kernel ---------------------------------------------------------------
+# One declaration per model: what its services edit, how partners see it, what its feed entry
+# embeds. Audit, the feed, revert and the dump read these (core/registry.py).
+
+
+def _published_claims() -> QuerySet[Claim]:
+    return Claim.objects.filter(status=EditorialStatus.PUBLISHED)
+
+
+def _partner_topics() -> QuerySet[Topic]:
+    # A topic used by published work is visible, and so are its parent and grandparent, so the tree a
+    # partner sees has no dangling parent (topic trees here are at most three levels deep).
+    child_used = Topic.objects.filter(parent=OuterRef("pk")).filter(shown(Topic, "pk"))
+    grandchild_used = Topic.objects.filter(parent__parent=OuterRef("pk")).filter(shown(Topic, "pk"))
+    return Topic.objects.filter(shown(Topic, "pk") | Q(Exists(child_used)) | Q(Exists(grandchild_used)))
+
+
+def _partner_roles() -> QuerySet[Role]:
+    return Role.objects.filter(
+        related_visible(Role, "actor"),
+        related_visible(Role, "organisation"),
+        Q(source__isnull=True) | related_visible(Role, "source"),
+    )
+
+
+registry.register(
+    Actor,
+    resource="actors",
+    fields=ACTOR_FIELDS,
+    create=actor_create,
+    update=actor_update,
+    delete=actor_delete,
+)
+registry.register(
+    Role,
+    resource="roles",
+    fields=ROLE_FIELDS,
+    create=role_create,
+    update=role_update,
+    delete=role_delete,
+    visible=_partner_roles,
+    follows=("actor", "organisation", "source"),
+    embeds=(Embeds("actor", frozenset({"slug"})), Embeds("organisation", frozenset({"slug"}))),
+    str_related=("actor", "organisation"),
+)
+registry.register(
+    Topic,
+    resource="topics",
+    fields=TOPIC_FIELDS,
+    create=topic_create,
+    update=topic_update,
+    delete=topic_delete,
+    visible=_partner_topics,
+    follows=("children",),
+    embeds=(Embeds("parent", frozenset({"slug"})),),
+)
+registry.register(
+    Claim,
+    resource="claims",
+    fields=CLAIM_FIELDS,
+    links=("topics",),
+    create=claim_create,
+    update=claim_update,
+    delete=claim_delete,
+    visible=_published_claims,
+    shows=("speaker", "topics"),
+    embeds=(Embeds("speaker", frozenset({"slug"})), Embeds("topics", frozenset({"slug"}))),
+    str_related=("speaker",),
+)

@@ -23,8 +23,3 @@ country_code_validator = RegexValidator(
 def not_in_future(value: datetime.date | None) -> None:
     if value is not None and value > timezone.localdate():
         raise ValidationError("This date is in the future.", code="future_date")
-
-
-def no_nul(value: str) -> None:
-    if value and "\x00" in value:
-        raise ValidationError("NUL characters are not allowed.", code="nul_character")

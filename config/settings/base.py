@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tracker",
     "positions",
     "sources",
+    "seeds",
 ]
 
 MIDDLEWARE = [
@@ -139,14 +140,14 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 
-# Source fetching (see sources/fetcher.py). Production leaves FETCH_ALLOWED_NETWORKS empty.
+# Source fetching (see sources/fetcher/). Production leaves FETCH_ALLOWED_NETWORKS empty.
 FETCH_ALLOWED_NETWORKS = env_networks("FETCH_ALLOWED_NETWORKS", [])
 FETCH_CONTACT_URL = env_str("FETCH_CONTACT_URL", "https://example.org/tracker-bot")
 FETCH_USER_AGENT = f"FactPositionTracker/1.0 (+{FETCH_CONTACT_URL})"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # The partner API (tracker/api/base.py): keys or team sessions, published-only for partners.
+    # The partner API (core/api/base.py): keys or team sessions, published-only for partners.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.access.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -186,13 +187,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "tracker.api.schema.add_problem_responses",
+        "core.api.schema.add_problem_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "tracker.choices.ActorKind",
         "ClaimKindEnum": "tracker.choices.ClaimKind",
         "SourceKindEnum": "sources.choices.SourceKind",
-        "DatePrecisionEnum": "tracker.choices.DatePrecision",
+        "DatePrecisionEnum": "core.choices.DatePrecision",
     },
 }
 

@@ -1,6 +1,6 @@
 """Who is calling and what they may do: API keys, team sessions, scopes, throttling, page sizes.
 
-Kept apart from tracker/api/base.py because DRF imports these classes from its settings while
+Kept apart from core/api/base.py because DRF imports these classes from its settings while
 rest_framework.views is still loading.
 """
 
@@ -102,8 +102,7 @@ class TrackerAPIPermission(BasePermission):
 
     def _team_may(self, request, view) -> bool:
         verb = self.action_verbs.get(getattr(view, "action", None) or "")
-        visible = getattr(view, "visible", None)
-        model = visible(partner=False).model if visible else None
+        model = getattr(view, "model", None)
         if verb is None or model is None:
             return True
         return request.user.has_perm(f"{model._meta.app_label}.{verb}_{model._meta.model_name}")

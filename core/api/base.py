@@ -1,8 +1,8 @@
 """What every API endpoint shares: visibility, writes through the services, ETag/If-Match, the edit
 summary and RFC 9457 problem details. Who may call (keys, scopes, throttling, page sizes) is in
-tracker/api/access.py.
+core/api/access.py.
 
-Viewsets name their visibility function, serializers and services; the rules live here once.
+Viewsets name their model, serializers and services; the rules live here once.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, mixins, status, viewsets
@@ -29,6 +30,7 @@ from core.api.access import (  # noqa: F401 (re-exported for the viewsets)
 )
 from core.exceptions import ConflictError
 from core.history import REASON_MAX_LENGTH
+from core.visibility import visible
 
 REASON_HEADER = "X-Change-Reason"
 PROBLEM_JSON = "application/problem+json"
@@ -198,10 +200,12 @@ class RejectNulMixin:
             raise exceptions.ValidationError({name: "NUL characters are not allowed." for name in bad})
 
 
-class TrackedReadViewSet(RejectNulMixin, viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    """Read-only endpoints over the visible rows. Subclasses set `visible` (a visibility function)."""
+class VisibleViewSet(RejectNulMixin, viewsets.GenericViewSet):
+    """A viewset over the rows of `model` the caller may see (core.visibility: the published view for
+    partners). It routes nothing by itself, so an app above can add actions on another app's records
+    (the positions app's `/actors/<slug>/timeline/`)."""
 
-    visible: Any = None
+    model: Any = None
     # Ids beyond 64 bits would reach the database driver as an overflow; they fall through to a 404.
     lookup_value_regex = r"[0-9]{1,18}"
     select: tuple[str, ...] = ()
@@ -210,8 +214,11 @@ class TrackedReadViewSet(RejectNulMixin, viewsets.GenericViewSet, mixins.ListMod
     def partner_view(self) -> bool:
         return is_partner(self.request)
 
+    def visible_queryset(self) -> QuerySet:
+        return visible(self.model, partner=self.partner_view())
+
     def get_queryset(self):
-        queryset = type(self).visible(partner=self.partner_view())
+        queryset = self.visible_queryset()
         if self.select:
             queryset = queryset.select_related(*self.select)
         for prefetch in self.get_prefetches():
@@ -220,6 +227,10 @@ class TrackedReadViewSet(RejectNulMixin, viewsets.GenericViewSet, mixins.ListMod
 
     def get_prefetches(self) -> tuple[Any, ...]:
         return self.prefetch
+
+
+class TrackedReadViewSet(VisibleViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Read-only endpoints over the visible rows of `model`."""
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from core.api.serializers import TRACKED_FIELDS, ServiceArgumentsMixin
 from positions.models import Position
-from tracker.api.serializers import TRACKED_FIELDS, ServiceArgumentsMixin
 from tracker.models import Actor, Claim, Topic
 
 POSITION_FIELDS = [

@@ -1,35 +1,48 @@
-"""Endpoints for positions and changes of stance."""
+"""Endpoints for positions and changes of stance, and the time views of actors and topics
+(`/actors/<slug>/timeline/`, `/topics/<slug>/stances/`) the tracker's endpoints leave to this app."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.base import RejectNulMixin, TrackedViewSet, TrackerCursorPagination, is_partner
+from core.api.actions import workflow_action, write_docs
+from core.api.base import RejectNulMixin, TrackedViewSet, TrackerCursorPagination, VisibleViewSet, is_partner
+from core.api.exports import EXPORT_PARAMETER, export_response
+from core.api.feed import register_viewset
+from core.api.params import parse_date, parse_datetime
+from core.visibility import visible
 from positions import selectors, services
+from positions.api.exports import POSITION_CSV_COLUMNS, position_csv_row
 from positions.api.serializers import PositionChangeSerializer, PositionSerializer, PositionWriteSerializer
 from positions.filtersets import PositionFilterSet
-from tracker import exports
-from tracker.api.views import (
-    EXPORT_PARAMETER,
-    export_response,
-    parse_date,
-    parse_datetime,
-    with_visible_evidence,
-    workflow_action,
-    write_docs,
-)
-from tracker.visibility import visible_positions
+from positions.models import Position
+from tracker.models import Actor, Claim, Topic
 
 
+def with_visible_evidence(queryset: QuerySet[Position], partner: bool) -> QuerySet[Position]:
+    """Positions with `visible_evidence`: the ids of the evidence claims the caller may see."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "evidence", queryset=visible(Claim, partner=partner).only("id").order_by("id"), to_attr="visible_evidence"
+        )
+    )
+
+
+@register_viewset
 @extend_schema_view(**write_docs(PositionSerializer))
 class PositionViewSet(TrackedViewSet):
     """Dated positions; `evidence` lists the claims (ids and links) the caller may see."""
 
-    visible = staticmethod(visible_positions)
+    model = Position
     select = ("actor", "topic")
     serializer_class = PositionSerializer
     write_serializer_class = PositionWriteSerializer
@@ -50,7 +63,7 @@ class PositionViewSet(TrackedViewSet):
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request):
         """Every position the filters select, as CSV or JSON (the same records and filters as the list)."""
-        return export_response(self, exports.POSITION_CSV_COLUMNS, exports.position_csv_row, "positions")
+        return export_response(self, POSITION_CSV_COLUMNS, position_csv_row, "positions")
 
     submit = workflow_action("submit", services.position_submit, "position", "Send a draft for review (editors).")
     publish = workflow_action(
@@ -60,6 +73,68 @@ class PositionViewSet(TrackedViewSet):
         "return_to_draft", services.position_return, "position", "Return to draft (reviewers).", url_path="return"
     )
     retract = workflow_action("retract", services.position_retract, "position", "Retract (reviewers).")
+
+
+class ActorTimelineViewSet(VisibleViewSet):
+    """`/actors/<slug>/timeline/`: routes only that action; the actor endpoints are the tracker's."""
+
+    model = Actor
+    lookup_field = "slug"
+    lookup_value_regex = r"[^/.]+"
+    filter_backends = []  # the actor is looked up by slug alone
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("topic", str, description="Only this topic (slug)."),
+            OpenApiParameter("recorded_as_of", str, description="ISO 8601 moment: our records as they stood then."),
+        ],
+        responses=PositionSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def timeline(self, request, slug=None):
+        """The actor's published positions in date order, on one topic or all, with their evidence."""
+        actor = self.get_object()
+        topic = None
+        if request.query_params.get("topic"):
+            topic = get_object_or_404(visible(Topic, partner=self.partner_view()), slug=request.query_params["topic"])
+        recorded = parse_datetime(request.query_params.get("recorded_as_of"), "recorded_as_of")
+        if recorded is not None:
+            positions = selectors.position_timeline_recorded(actor=actor, topic=topic, recorded_at=recorded)
+        else:
+            positions = with_visible_evidence(
+                selectors.position_timeline(actor=actor, topic=topic), self.partner_view()
+            )
+        return Response(PositionSerializer(positions, many=True, context=self.get_serializer_context()).data)
+
+
+class TopicStancesViewSet(VisibleViewSet):
+    """`/topics/<slug>/stances/`: routes only that action; the topic endpoints are the tracker's."""
+
+    model = Topic
+    lookup_field = "slug"
+    lookup_value_regex = r"[^/.]+"
+    filter_backends = []  # the topic is looked up by slug alone
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("as_of", datetime.date, description="The date (default: today)."),
+            OpenApiParameter("recorded_as_of", str, description="ISO 8601 moment: our records as they stood then."),
+        ],
+        responses=PositionSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def stances(self, request, slug=None):
+        """Every actor's published stance on the topic as of a date: their latest position dated on or before it."""
+        topic = self.get_object()
+        on = parse_date(request.query_params.get("as_of"), "as_of", timezone.localdate())
+        recorded = parse_datetime(request.query_params.get("recorded_as_of"), "recorded_as_of")
+        if recorded is not None:
+            positions = selectors.stances_as_of_recorded(topic=topic, on=on, recorded_at=recorded)
+        else:
+            positions = with_visible_evidence(selectors.stances_as_of(topic=topic, on=on), self.partner_view())
+        return Response(PositionSerializer(positions, many=True, context=self.get_serializer_context()).data)
 
 
 class PositionChangesPagination(TrackerCursorPagination):

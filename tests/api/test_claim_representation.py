@@ -1,4 +1,4 @@
-"""The claims endpoints build a claim's representation directly (tracker/api/serializers.py, for
+"""The claims endpoints build a claim's representation directly (sources/api/serializers.py, for
 speed); it must equal what DRF's field-by-field serialisation of the same claim gives."""
 
 import datetime
@@ -7,8 +7,8 @@ import pytest
 from rest_framework import serializers
 
 from core.choices import DatePrecision
+from sources.api.serializers import ClaimSerializer
 from tests.factories import CitationFactory, ClaimFactory, SourceFactory, TopicFactory
-from tracker.api.serializers import ClaimSerializer
 from tracker.choices import EditorialStatus, Veracity
 
 pytestmark = pytest.mark.django_db

@@ -16,6 +16,7 @@ from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
 from sources.models import Citation, Source, SourceCheck, SourceCheckDelivery
 from sources.politeness import HostBusy
 from sources.tasks import book_due_sources, check_source, dispatch_due_sources
+from tests.conftest import forget_pending_on_commit
 from tests.factories import CitationFactory, ClaimFactory, SourceFactory
 from tests.sources.checking_support import ARTICLE_PARAGRAPHS, article_html, page_url
 from tracker import services as tracker_services
@@ -196,6 +197,7 @@ def test_editing_an_excerpt_resets_its_verdict_and_queues_a_check(
     citation.refresh_from_db()
     assert citation.quote_status == QuoteStatus.PRESENT
 
+    forget_pending_on_commit()
     with django_capture_on_commit_callbacks() as callbacks:
         services.citation_update(
             citation=citation,

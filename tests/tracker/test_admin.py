@@ -176,3 +176,31 @@ def test_deleting_in_the_admin_is_recorded(client, reviewer):
     assert not Actor.objects.filter(pk=actor.pk).exists()
     row = Actor.history.get(id=actor.pk, history_type="-")
     assert row.history_user == reviewer
+
+
+def test_the_claim_admin_carries_the_citations_inline_and_excerpt_filter_that_sources_adds():
+    from django.contrib import admin
+
+    from sources.admin import CitationInline, ExcerptCheckFilter
+    from tracker.admin import ClaimAdmin as TrackerClaimAdmin
+
+    registered = admin.site._registry[Claim]
+    assert isinstance(registered, TrackerClaimAdmin)
+    assert CitationInline in registered.inlines and ExcerptCheckFilter in registered.list_filter
+    # Tracker's own class stays free of sources' parts.
+    assert CitationInline not in TrackerClaimAdmin.inlines
+
+
+def test_picking_a_claim_in_an_autocomplete_matches_as_you_type(client, editor):
+    from tests.factories import ClaimFactory
+
+    claim = ClaimFactory(text="The UK is willing to send troops.", speaker=ActorFactory(name="Keir Starmer"))
+    ClaimFactory(text="Unrelated")
+    client.force_login(editor)
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "positions", "model_name": "position", "field_name": "evidence"}
+
+    by_word_start = client.get(url, {**params, "term": "willi"}).json()["results"]
+    by_speaker = client.get(url, {**params, "term": "Starm"}).json()["results"]
+
+    assert [r["id"] for r in by_word_start] == [str(claim.pk)] == [r["id"] for r in by_speaker]

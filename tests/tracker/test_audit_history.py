@@ -15,6 +15,8 @@ from core import services as core_services
 from core.audit import history_model
 from core.choices import HistoryAction
 from core.models import ChangeEntry, HistoryPrune
+from core.reverting import record_revert
+from core.selectors import compare_versions, object_history
 from positions import services as position_services
 from sources import services as source_services
 from sources.models import Citation
@@ -22,8 +24,6 @@ from tests.factories import ActorFactory, SourceFactory, TopicFactory
 from tracker import services
 from tracker.choices import EditorialStatus
 from tracker.models import Actor, Claim
-from tracker.reverting import record_revert
-from tracker.selectors import compare_versions, object_history
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,7 @@ def test_recent_changes_pages_with_a_cursor_newest_first_without_gaps_or_repeats
     client.force_login(viewer)
     url = reverse("history:recent")
     # size 50 is the smallest page: page through a filtered view with a tiny page via the selector instead.
-    from tracker.selectors import recent_changes
+    from core.selectors import recent_changes
 
     seen, cursor = [], None
     while True:
@@ -510,17 +510,17 @@ def test_an_actor_page_shows_the_record_as_it_stood_at_a_past_moment(client, vie
     services.claim_update(claim=claim, user=editor, reason="Reword", data={"text": "Reworded."}, expected_version=2)
     client.force_login(viewer)
 
-    then = client.get(reverse("history:actor-as-of", args=[actor.slug]), {"as_of": moment.isoformat()})
-    now = client.get(reverse("history:actor-as-of", args=[actor.slug]))
+    then = client.get(reverse("positions:actor-as-of", args=[actor.slug]), {"as_of": moment.isoformat()})
+    now = client.get(reverse("positions:actor-as-of", args=[actor.slug]))
 
     assert then.status_code == 200
     body = then.content.decode()
     assert "Old Name" in body and "We will send troops." in body and "Troops" in body
     assert "New Name" not in body and "Reworded." not in body
     assert "New Name" in now.content.decode()
-    before = client.get(reverse("history:actor-as-of", args=[actor.slug]), {"as_of": "2000-01-01"})
+    before = client.get(reverse("positions:actor-as-of", args=[actor.slug]), {"as_of": "2000-01-01"})
     assert before.status_code == 404
-    assert client.get(reverse("history:actor-as-of", args=[actor.slug]), {"as_of": "soon"}).status_code == 400
+    assert client.get(reverse("positions:actor-as-of", args=[actor.slug]), {"as_of": "soon"}).status_code == 400
 
 
 def test_a_topic_page_shows_positions_and_claims_as_they_stood(client, viewer, editor):
@@ -530,8 +530,8 @@ def test_a_topic_page_shows_positions_and_claims_as_they_stood(client, viewer, e
     moment = timezone.now()
     services.claim_update(claim=claim, user=editor, reason="Retag", data={}, topics=[other], expected_version=1)
     client.force_login(viewer)
-    then = client.get(reverse("history:topic-as-of", args=[topic.slug]), {"as_of": moment.isoformat()})
-    now = client.get(reverse("history:topic-as-of", args=[topic.slug]))
+    then = client.get(reverse("positions:topic-as-of", args=[topic.slug]), {"as_of": moment.isoformat()})
+    now = client.get(reverse("positions:topic-as-of", args=[topic.slug]))
     assert "Troops now." in then.content.decode()
     assert "Troops now." not in now.content.decode()
 
@@ -614,7 +614,7 @@ def test_history_pages_need_a_login_and_a_team_role(client, outsider, editor):
         reverse("history:recent"),
         reverse("history:object", args=["actor", actor.pk]),
         reverse("history:export", args=["csv"]),
-        reverse("history:actor-as-of", args=[actor.slug]),
+        reverse("positions:actor-as-of", args=[actor.slug]),
     ]
     assert [client.get(url).status_code for url in urls] == [302] * 4
     client.force_login(outsider)
@@ -625,7 +625,7 @@ def test_history_pages_need_a_login_and_a_team_role(client, outsider, editor):
 
 
 def test_the_unreviewed_count_is_capped_so_a_large_backlog_stays_cheap(editor):
-    from tracker.selectors import unpatrolled_count
+    from core.selectors import unpatrolled_count
 
     for n in range(5):
         services.actor_create(user=editor, reason="New", data={"name": f"A{n}", "kind": "person"})
@@ -652,7 +652,7 @@ def test_reverting_a_published_position_to_a_version_without_published_evidence_
     )
     position_services.position_publish(position=position, user=reviewer, reason="Checked")
 
-    with pytest.raises(ValidationError, match="no published claim as evidence"):
+    with pytest.raises(ValidationError, match="A published position needs at least one published claim as evidence"):
         record_revert(model="position", version=bare, user=reviewer, reason="Undo")
     assert list(position.evidence.all()) == [claim]
 

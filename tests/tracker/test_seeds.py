@@ -5,9 +5,9 @@ from django.core.management import call_command
 
 from core.history import get_system_user
 from positions.models import Position
+from seeds.loading import DOSSIER, SEEDS_DIR
 from sources.models import Citation, Source
 from tracker.models import Actor, Claim, Role, Topic
-from tracker.seeding import DOSSIER, SEEDS_DIR
 
 pytestmark = pytest.mark.django_db
 TRACKED = [Actor, Role, Topic, Claim, Position, Source, Citation]

@@ -50,7 +50,7 @@ def test_an_editor_enters_a_claim_with_an_existing_and_a_new_source_in_one_chang
     client.force_login(editor)
 
     response = client.post(
-        reverse("tracker:claim-new"),
+        reverse("sources:claim-new"),
         _claim_post(
             speaker,
             topics=[topic],
@@ -91,7 +91,7 @@ def test_a_citation_without_an_excerpt_or_a_source_is_refused_and_nothing_is_sav
     client.force_login(editor)
 
     response = client.post(
-        reverse("tracker:claim-new"),
+        reverse("sources:claim-new"),
         _claim_post(speaker, citations=[{"source": source.pk, "excerpt": "   "}, {"locator": "p. 2"}]),
     )
 
@@ -104,7 +104,7 @@ def test_a_citation_without_an_excerpt_or_a_source_is_refused_and_nothing_is_sav
 
 def test_the_edit_summary_is_required(client, editor):
     client.force_login(editor)
-    response = client.post(reverse("tracker:claim-new"), _claim_post(ActorFactory(), reason=""))
+    response = client.post(reverse("sources:claim-new"), _claim_post(ActorFactory(), reason=""))
     assert response.status_code == 400
     assert "reason" in response.context["form"].errors
     assert not Claim.objects.exists()
@@ -114,7 +114,7 @@ def test_an_unknown_speaker_is_named_in_the_error(client, editor):
     client.force_login(editor)
     data = _claim_post(ActorFactory())
     data["speaker"] = "Nobody At All"
-    response = client.post(reverse("tracker:claim-new"), data)
+    response = client.post(reverse("sources:claim-new"), data)
     assert "No actor is called “Nobody At All”" in str(response.context["form"].errors["speaker"])
     assert not Claim.objects.exists()
 
@@ -124,13 +124,13 @@ def test_a_near_identical_claim_by_the_same_speaker_warns_until_confirmed(client
     earlier = ClaimFactory(speaker=speaker, text="The UK is willing to send troops to Ukraine, if necessary!")
     client.force_login(editor)
 
-    warned = client.post(reverse("tracker:claim-new"), _claim_post(speaker))
+    warned = client.post(reverse("sources:claim-new"), _claim_post(speaker))
     assert warned.status_code == 400
     assert [c.pk for c in warned.context["duplicates"]] == [earlier.pk]
     assert b"Possible duplicate" in warned.content
     assert Claim.objects.count() == 1
 
-    confirmed = client.post(reverse("tracker:claim-new"), _claim_post(speaker, confirm_duplicate="on"))
+    confirmed = client.post(reverse("sources:claim-new"), _claim_post(speaker, confirm_duplicate="on"))
     assert confirmed.status_code == 302
     assert Claim.objects.count() == 2
 
@@ -138,12 +138,12 @@ def test_a_near_identical_claim_by_the_same_speaker_warns_until_confirmed(client
 def test_the_same_text_by_another_speaker_is_not_a_duplicate(client, editor):
     ClaimFactory(text="The UK is willing to send troops to Ukraine if necessary.")
     client.force_login(editor)
-    assert client.post(reverse("tracker:claim-new"), _claim_post(ActorFactory())).status_code == 302
+    assert client.post(reverse("sources:claim-new"), _claim_post(ActorFactory())).status_code == 302
 
 
 def test_a_viewer_cannot_enter_a_claim(client, viewer):
     client.force_login(viewer)
-    response = client.post(reverse("tracker:claim-new"), _claim_post(ActorFactory()))
+    response = client.post(reverse("sources:claim-new"), _claim_post(ActorFactory()))
     assert response.status_code == 403
     assert not Claim.objects.exists()
 
@@ -172,7 +172,7 @@ def test_editing_changes_the_claim_and_its_citations_under_one_edit_summary(clie
     client.force_login(editor)
 
     response = client.post(
-        reverse("tracker:claim-edit", args=[claim.pk]),
+        reverse("sources:claim-edit", args=[claim.pk]),
         _edit_post(claim, text="The UK would send troops.", **{"old-0-excerpt": "new words"}),
     )
 
@@ -201,7 +201,7 @@ def test_a_stale_edit_shows_the_conflict_page_and_overwrites_nothing(client, edi
     client.force_login(editor)
 
     response = client.post(
-        reverse("tracker:claim-edit", args=[claim.pk]), _edit_post(claim, text="My wording.", version=form_version)
+        reverse("sources:claim-edit", args=[claim.pk]), _edit_post(claim, text="My wording.", version=form_version)
     )
 
     assert response.status_code == 409
@@ -216,9 +216,9 @@ def test_a_stale_edit_shows_the_conflict_page_and_overwrites_nothing(client, edi
 def test_an_editor_cannot_edit_a_published_claim_but_a_reviewer_can(client, editor, reviewer):
     claim = CitationFactory(claim=ClaimFactory(status=EditorialStatus.PUBLISHED)).claim
     client.force_login(editor)
-    assert client.post(reverse("tracker:claim-edit", args=[claim.pk]), _edit_post(claim)).status_code == 403
+    assert client.post(reverse("sources:claim-edit", args=[claim.pk]), _edit_post(claim)).status_code == 403
     client.force_login(reviewer)
-    assert client.post(reverse("tracker:claim-edit", args=[claim.pk]), _edit_post(claim)).status_code == 302
+    assert client.post(reverse("sources:claim-edit", args=[claim.pk]), _edit_post(claim)).status_code == 302
     claim.refresh_from_db()
     assert claim.history.first().history_user == reviewer
 
@@ -309,9 +309,9 @@ def test_claim_text_and_excerpts_with_markup_render_inert(client, editor):
     pages = [
         reverse("tracker:claim-detail", args=[claim.pk]),
         reverse("tracker:claim-list"),
-        reverse("tracker:actor-detail", args=[claim.speaker.slug]),
+        reverse("positions:actor-detail", args=[claim.speaker.slug]),
         reverse("tracker:search") + "?q=script",
-        reverse("sources:detail", args=[claim.citations.get().source_id]),
+        reverse("sources:source-detail", args=[claim.citations.get().source_id]),
     ]
     for url in pages:
         body = client.get(url).content.decode()
@@ -330,7 +330,7 @@ def test_removing_a_citation_and_adding_one_in_the_edit_form(client, editor):
     client.force_login(editor)
 
     response = client.post(
-        reverse("tracker:claim-edit", args=[claim.pk]),
+        reverse("sources:claim-edit", args=[claim.pk]),
         _edit_post(
             claim,
             **{
@@ -351,7 +351,7 @@ def test_a_published_claim_keeps_its_last_citation(client, reviewer):
     claim = CitationFactory(claim=ClaimFactory(status=EditorialStatus.PUBLISHED)).claim
     client.force_login(reviewer)
 
-    response = client.post(reverse("tracker:claim-edit", args=[claim.pk]), _edit_post(claim, **{"old-0-remove": "on"}))
+    response = client.post(reverse("sources:claim-edit", args=[claim.pk]), _edit_post(claim, **{"old-0-remove": "on"}))
 
     assert response.status_code == 400
     assert "keeps at least one citation" in response.content.decode()

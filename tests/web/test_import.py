@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from sources import imports
 from sources.models import Citation, Source
 from tests.factories import ActorFactory, TopicFactory
-from tracker import imports
 from tracker.models import Claim
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def known():
 
 
 def _upload(client, content, name="claims.csv"):
-    return client.post(reverse("tracker:import"), {"file": SimpleUploadedFile(name, content, "text/csv")})
+    return client.post(reverse("sources:claim-import"), {"file": SimpleUploadedFile(name, content, "text/csv")})
 
 
 def _counts():
@@ -61,7 +61,7 @@ def _counts():
 
 def test_the_template_csv_has_every_column_and_imports_cleanly(client, editor, known):
     client.force_login(editor)
-    response = client.get(reverse("tracker:import-template"))
+    response = client.get(reverse("sources:claim-import-template"))
     assert response["Content-Disposition"] == 'attachment; filename="claims-template.csv"'
     header = response.content.decode().splitlines()[0]
     assert header.split(",") == imports.COLUMNS
@@ -87,7 +87,7 @@ def test_a_dry_run_previews_without_saving_and_apply_imports_everything_with_the
     assert _counts() == (0, 0, 0, 0, 0)
     assert b"Dry run: nothing has been saved yet" in preview.content
 
-    applied = client.post(reverse("tracker:import"), {"apply": "1", "digest": preview.context["digest"]})
+    applied = client.post(reverse("sources:claim-import"), {"apply": "1", "digest": preview.context["digest"]})
 
     assert applied.status_code == 302
     starmer = Claim.objects.get(speaker__slug="keir-starmer")
@@ -126,7 +126,7 @@ def test_a_file_with_a_bad_row_shows_the_errors_per_row_and_changes_nothing(clie
     assert b"Import all" not in preview.content
     assert _counts() == (0, 0, 0, 0, 0)
     # Without a clean preview there is nothing to apply.
-    assert client.post(reverse("tracker:import"), {"apply": "1", "digest": "forged"}).status_code == 302
+    assert client.post(reverse("sources:claim-import"), {"apply": "1", "digest": "forged"}).status_code == 302
     assert _counts() == (0, 0, 0, 0, 0)
 
 
@@ -146,7 +146,7 @@ def test_apply_is_all_or_nothing_when_the_data_changed_after_the_preview(client,
 
     Actor.objects.filter(slug="emmanuel-macron").delete()
 
-    applied = client.post(reverse("tracker:import"), {"apply": "1", "digest": preview.context["digest"]})
+    applied = client.post(reverse("sources:claim-import"), {"apply": "1", "digest": preview.context["digest"]})
 
     assert applied.status_code == 400
     assert _counts() == (0, 0, 0, 0, 0)
@@ -154,12 +154,12 @@ def test_apply_is_all_or_nothing_when_the_data_changed_after_the_preview(client,
 
 def test_oversized_files_and_too_many_rows_are_refused(client, editor, known, monkeypatch):
     client.force_login(editor)
-    monkeypatch.setattr("tracker.forms.IMPORT_MAX_BYTES", 100)
+    monkeypatch.setattr("sources.forms.IMPORT_MAX_BYTES", 100)
     too_big = _upload(client, _csv([_row()]))
     assert "larger than" in str(too_big.context["form"].errors["file"])
     monkeypatch.undo()
 
-    monkeypatch.setattr("tracker.imports.IMPORT_MAX_ROWS", 2)
+    monkeypatch.setattr("sources.imports.IMPORT_MAX_ROWS", 2)
     too_many = _upload(client, _csv([_row(), _row(text="b"), _row(text="c")]))
     assert too_many.context["result"].errors == ["The file has more than 2 rows."]
     assert _counts() == (0, 0, 0, 0, 0)

@@ -24,8 +24,8 @@ MAX_QUERIES = {
     "tracker:dashboard": 14,  # + flagged claims, their citations, their count, the unreviewed count
     "tracker:actor-list": 6,
     "tracker:claim-list": 7,
-    "sources:list": 6,
-    "tracker:topic-list": 6,
+    "sources:source-list": 6,
+    "positions:topic-list": 6,
 }
 
 
@@ -51,9 +51,9 @@ def test_detail_pages_with_charts_use_a_fixed_number_of_queries(client, editor, 
     client.force_login(editor)
     client.get("/")
     with django_assert_max_num_queries(11):
-        assert client.get(reverse("tracker:actor-detail", args=[claim.speaker.slug])).status_code == 200
+        assert client.get(reverse("positions:actor-detail", args=[claim.speaker.slug])).status_code == 200
     with django_assert_max_num_queries(11):
-        assert client.get(reverse("tracker:topic-detail", args=[topic.slug])).status_code == 200
+        assert client.get(reverse("positions:topic-detail", args=[topic.slug])).status_code == 200
 
 
 def test_the_actor_list_filters_by_name_alias_and_kind(client, viewer):
@@ -93,11 +93,14 @@ def test_search_finds_actors_claims_sources_and_topics(client, viewer):
     ClaimFactory(text="Unrelated")
     client.force_login(viewer)
 
-    results = client.get(reverse("tracker:search") + "?q=Starmer").context["results"]
+    response = client.get(reverse("tracker:search") + "?q=Starmer")
+    results = response.context["results"]
 
     assert [a.name for a in results["actors"]] == ["Keir Starmer"]
     assert [c.text for c in results["claims"]] == ["Starmer said the UK is willing to send troops."]
-    assert [s.title for s in results["sources"]] == ["Starmer interview transcript"]
+    # Sources are the sources app's panel on the page.
+    assert [s.title for s in response.context["matching_sources"]] == ["Starmer interview transcript"]
+    assert 'id="source-results"' in response.content.decode()
     assert [t.title for t in client.get(reverse("tracker:search") + "?q=troops").context["results"]["topics"]] == [
         "Troops in Ukraine"
     ]
@@ -124,5 +127,5 @@ def test_the_dashboard_lists_my_drafts_and_the_review_queue(client, editor, revi
     assert list(context["my_claims"]) == [mine]
     assert theirs not in context["my_claims"]
     assert list(context["queue_claims"]) == [queued]
-    reasons = [row["row"].history_change_reason for row in context["recent"]]
+    reasons = [entry.reason for entry in context["recent"]]
     assert reasons.index("theirs") < reasons.index("mine")  # newest first

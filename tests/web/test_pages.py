@@ -16,23 +16,23 @@ def _pages(dossier):
         "search": reverse("tracker:search") + "?q=troops",
         "autocomplete": reverse("tracker:actor-autocomplete") + "?q=sta",
         "actors": reverse("tracker:actor-list"),
-        "actor": reverse("tracker:actor-detail", args=[claim.speaker.slug]),
-        "topics": reverse("tracker:topic-list") + "?on=2025-03-01",
-        "topic": reverse("tracker:topic-detail", args=[position.topic.slug]) + "?on=2025-03-01&since=2025-01",
+        "actor": reverse("positions:actor-detail", args=[claim.speaker.slug]),
+        "topics": reverse("positions:topic-list") + "?on=2025-03-01",
+        "topic": reverse("positions:topic-detail", args=[position.topic.slug]) + "?on=2025-03-01&since=2025-01",
         "claims": reverse("tracker:claim-list") + "?status=published",
         "claim": reverse("tracker:claim-detail", args=[claim.pk]),
-        "sources": reverse("sources:list"),
-        "source": reverse("sources:detail", args=[source.pk]),
-        "position": reverse("positions:detail", args=[position.pk]),
-        "import template": reverse("tracker:import-template"),
+        "sources": reverse("sources:source-list"),
+        "source": reverse("sources:source-detail", args=[source.pk]),
+        "position": reverse("positions:position-detail", args=[position.pk]),
+        "import template": reverse("sources:claim-import-template"),
     }
     write = {
-        "new claim": reverse("tracker:claim-new"),
-        "new position": reverse("positions:new") + f"?actor={position.actor.slug}&topic={position.topic.slug}",
-        "import": reverse("tracker:import"),
+        "new claim": reverse("sources:claim-new"),
+        "new position": reverse("positions:position-new") + f"?actor={position.actor.slug}&topic={position.topic.slug}",
+        "import": reverse("sources:claim-import"),
         # Published records: only reviewers may edit them.
-        "edit published claim": reverse("tracker:claim-edit", args=[claim.pk]),
-        "edit published position": reverse("positions:edit", args=[position.pk]),
+        "edit published claim": reverse("sources:claim-edit", args=[claim.pk]),
+        "edit published position": reverse("positions:position-edit", args=[position.pk]),
     }
     return read, write
 
@@ -119,18 +119,18 @@ def test_a_viewer_cannot_change_anything_by_posting_directly(client, viewer, dos
             "reason": "x",
             "version": claim.version,
         },
-        reverse("positions:transition", args=[position.pk]): {
+        reverse("positions:position-transition", args=[position.pk]): {
             "action": "retract",
             "reason": "x",
             "version": position.version,
         },
-        reverse("tracker:claim-edit", args=[claim.pk]): {"text": "changed", "reason": "x", "version": 1},
-        reverse("positions:edit", args=[position.pk]): {"stance": "oppose", "reason": "x", "version": 1},
-        reverse("positions:new") + f"?actor={position.actor.slug}": {"stance": "oppose", "reason": "x"},
+        reverse("sources:claim-edit", args=[claim.pk]): {"text": "changed", "reason": "x", "version": 1},
+        reverse("positions:position-edit", args=[position.pk]): {"stance": "oppose", "reason": "x", "version": 1},
+        reverse("positions:position-new") + f"?actor={position.actor.slug}": {"stance": "oppose", "reason": "x"},
     }
 
     responses = {url: client.post(url, data) for url, data in posts.items()}
 
     assert {url: r.status_code for url, r in responses.items()} == dict.fromkeys(posts, 403)
-    assert "You cannot do this" in responses[reverse("tracker:claim-edit", args=[claim.pk])].content.decode()
+    assert "You cannot do this" in responses[reverse("sources:claim-edit", args=[claim.pk])].content.decode()
     assert (Claim.history.count(), Position.history.count()) == history

@@ -31,11 +31,13 @@ def troops():
 
 def test_the_actor_timeline_links_positions_to_evidence_and_shows_published_claims(client, viewer, troops):
     client.force_login(viewer)
-    svg = str(client.get(reverse("tracker:actor-detail", args=["starmer"])).context["chart"])
+    svg = str(client.get(reverse("positions:actor-detail", args=["starmer"])).context["chart"])
 
     evidence_url = reverse("tracker:claim-detail", args=[troops["evidence"].pk])
     assert f'<a href="{evidence_url}" class="tl-point">' in svg  # February's single evidence claim
-    assert f'<a href="{reverse("positions:detail", args=[troops["jan"].pk])}" class="tl-point">' in svg  # no evidence
+    assert (
+        f'<a href="{reverse("positions:position-detail", args=[troops["jan"].pk])}" class="tl-point">' in svg
+    )  # no evidence
     assert f'<a href="{evidence_url}" class="tl-claim">' in svg
     assert reverse("tracker:claim-detail", args=[troops["draft"].pk]) not in svg  # drafts are not pictured
     assert ">Oppose</text>" in svg and ">Support</text>" in svg
@@ -43,7 +45,7 @@ def test_the_actor_timeline_links_positions_to_evidence_and_shows_published_clai
 
 def test_the_topic_matrix_shows_each_actors_stance_as_of_the_chosen_date(client, viewer, troops):
     client.force_login(viewer)
-    url = reverse("tracker:topic-detail", args=["troops"])
+    url = reverse("positions:topic-detail", args=["troops"])
 
     january = str(client.get(url + "?on=2025-01-31").context["matrix"])
     february = str(client.get(url + "?on=2025-02-28").context["matrix"])
@@ -54,7 +56,7 @@ def test_the_topic_matrix_shows_each_actors_stance_as_of_the_chosen_date(client,
 
 def test_the_topic_page_lists_stance_changes_in_the_period(client, viewer, troops):
     client.force_login(viewer)
-    url = reverse("tracker:topic-detail", args=["troops"])
+    url = reverse("positions:topic-detail", args=["troops"])
 
     changes = client.get(url + "?since=2025-02-01&until=2025-02-28").context["changes"]
 
@@ -69,7 +71,7 @@ def test_the_topics_page_draws_every_actor_against_every_topic(client, viewer, t
     PositionFactory(actor=troops["starmer"], topic=other, stance=Stance.NEUTRAL, as_of=D(2025, 2, 1), status=PUBLISHED)
     client.force_login(viewer)
 
-    svg = str(client.get(reverse("tracker:topic-list") + "?on=2025-03-01").context["chart"])
+    svg = str(client.get(reverse("positions:topic-list") + "?on=2025-03-01").context["chart"])
 
     assert svg.count('class="mx-label" x="8"') == 2  # Macron and Starmer
     assert ">Neutral</text>" in svg and ">Support</text>" in svg and ">Strongly support</text>" in svg

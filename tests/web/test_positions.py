@@ -45,11 +45,11 @@ def test_the_position_form_shows_the_previous_stance_before_saving(client, edito
     actor, topic, earlier = starmer_on_troops
     client.force_login(editor)
 
-    page = client.get(reverse("positions:new") + f"?actor={actor.slug}&topic={topic.slug}")
+    page = client.get(reverse("positions:position-new") + f"?actor={actor.slug}&topic={topic.slug}")
     assert page.context["previous"] == earlier
     assert "Previous stance:</strong> Support as of February 2025" in page.content.decode()
 
-    preview = client.post(reverse("positions:new"), _post(topic, actor=actor.slug, preview="1"))
+    preview = client.post(reverse("positions:position-new"), _post(topic, actor=actor.slug, preview="1"))
     assert preview.context["changed"] is True
     assert "Change of stance:</strong> Support →" in preview.content.decode()
     assert Position.objects.count() == 1
@@ -61,11 +61,11 @@ def test_an_editor_saves_a_position_with_evidence_as_a_draft(client, editor, sta
     client.force_login(editor)
 
     response = client.post(
-        reverse("positions:new"), _post(topic, actor=actor.slug, evidence=[claim.pk], conditions="US backstop")
+        reverse("positions:position-new"), _post(topic, actor=actor.slug, evidence=[claim.pk], conditions="US backstop")
     )
 
     position = Position.objects.get(as_of=datetime.date(2025, 3, 2))
-    assert response["Location"] == reverse("positions:detail", args=[position.pk])
+    assert response["Location"] == reverse("positions:position-detail", args=[position.pk])
     assert (position.stance, position.status, position.conditions) == (Stance.OPPOSE, "draft", "US backstop")
     assert list(position.evidence.all()) == [claim]
     row = position.history.get()
@@ -76,7 +76,9 @@ def test_evidence_is_limited_to_the_actors_own_claims(client, editor, starmer_on
     actor, topic, _ = starmer_on_troops
     someone_elses = ClaimFactory()
     client.force_login(editor)
-    response = client.post(reverse("positions:new"), _post(topic, actor=actor.slug, evidence=[someone_elses.pk]))
+    response = client.post(
+        reverse("positions:position-new"), _post(topic, actor=actor.slug, evidence=[someone_elses.pk])
+    )
     assert response.status_code == 400
     assert "evidence" in response.context["form"].errors
     assert Position.objects.count() == 1
@@ -84,7 +86,7 @@ def test_evidence_is_limited_to_the_actors_own_claims(client, editor, starmer_on
 
 def test_an_unknown_actor_is_refused_on_the_first_step(client, editor):
     client.force_login(editor)
-    response = client.get(reverse("positions:new") + "?actor=nobody")
+    response = client.get(reverse("positions:position-new") + "?actor=nobody")
     assert response.status_code == 400
     assert "No actor is called “nobody”" in response.content.decode()
 
@@ -100,7 +102,7 @@ def test_a_stale_position_edit_shows_the_conflict_page(client, editor, reviewer)
     client.force_login(editor)
 
     response = client.post(
-        reverse("positions:edit", args=[position.pk]),
+        reverse("positions:position-edit", args=[position.pk]),
         _post(position.topic, actor=position.actor.slug, as_of="2025-02-17", stance=Stance.OPPOSE, version=stale),
     )
 
@@ -114,7 +116,7 @@ def test_a_stale_position_edit_shows_the_conflict_page(client, editor, reviewer)
 def test_publishing_a_position_needs_published_evidence_and_records_the_reviewer(client, reviewer):
     position = PositionFactory()
     client.force_login(reviewer)
-    url = reverse("positions:transition", args=[position.pk])
+    url = reverse("positions:position-transition", args=[position.pk])
 
     refused = client.post(url, {"action": "publish", "reason": "ok", "version": position.version}, follow=True)
     assert "at least one published claim" in refused.content.decode()
@@ -137,7 +139,7 @@ def test_an_editor_cannot_publish_a_position(client, editor):
     position = PositionFactory()
     client.force_login(editor)
     response = client.post(
-        reverse("positions:transition", args=[position.pk]),
+        reverse("positions:position-transition", args=[position.pk]),
         {"action": "publish", "reason": "mine", "version": position.version},
     )
     assert response.status_code == 403

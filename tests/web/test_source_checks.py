@@ -11,6 +11,7 @@ from sources import checking
 from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
 from sources.models import Source, SourceCheck
 from sources.services import source_update
+from tests.conftest import forget_pending_on_commit
 from tests.factories import CitationFactory, ClaimFactory, SourceFactory
 from tests.sources.checking_support import HOST, page_url
 from tests.sources.httpserver import LocalHTTPServer
@@ -137,8 +138,8 @@ def test_the_flagged_claims_page_is_paginated_and_linked_from_the_navigation(cli
     checking.source_check(source_id=article.pk)
     client.force_login(editor)
 
-    first = client.get(reverse("tracker:claim-flagged"))
-    second = client.get(reverse("tracker:claim-flagged") + "?page=2")
+    first = client.get(reverse("sources:claim-flagged"))
+    second = client.get(reverse("sources:claim-flagged") + "?page=2")
 
     assert first.context["page"].paginator.count == 57
     assert len(first.context["page"]) == 50 and len(second.context["page"]) == 7
@@ -163,7 +164,7 @@ def test_flagged_pages_use_a_fixed_number_of_queries(client, editor, django_asse
     with django_assert_max_num_queries(14):
         dashboard = client.get("/")
     with django_assert_max_num_queries(7):
-        flagged = client.get(reverse("tracker:claim-flagged"))
+        flagged = client.get(reverse("sources:claim-flagged"))
 
     assert dashboard.context["flagged_total"] == flagged.context["page"].paginator.count == 2 * rows
     altered_on_page = sum(c.text.startswith("Altered") for c in flagged.context["page"])
@@ -174,7 +175,7 @@ def test_flagged_pages_use_a_fixed_number_of_queries(client, editor, django_asse
 def test_every_team_member_sees_the_unreviewed_count_linking_to_history(client, request, persona, checked):
     ClaimFactory()  # factories write through history, so changes await review
     client.force_login(request.getfixturevalue(persona))
-    from tracker.selectors import unpatrolled_count
+    from core.selectors import unpatrolled_count
 
     count, _ = unpatrolled_count()
     assert count > 0
@@ -211,7 +212,7 @@ def test_the_source_page_shows_health_latest_checks_and_snapshots(client, reques
     checking.source_check(source_id=article.pk)  # a second check: same text, no new snapshot
     client.force_login(request.getfixturevalue(persona))
 
-    response = client.get(reverse("sources:detail", args=[article.pk]))
+    response = client.get(reverse("sources:source-detail", args=[article.pk]))
 
     page = response.content.decode()
     assert [c.outcome for c in response.context["checks"]] == [CheckOutcome.STORED_TEXT] * 2
@@ -226,11 +227,12 @@ def test_check_now_queues_a_check_that_runs_after_commit_and_returns_to_the_clai
 ):
     source = SourceFactory(stored_text=ARTICLE)
     citation = _cite(source, ALTERED)
+    forget_pending_on_commit()  # the set-up's own check must not absorb the one "Check now" queues
     claim_url = reverse("tracker:claim-detail", args=[citation.claim.pk])
     client.force_login(editor)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(reverse("sources:check", args=[source.pk]), {"next": claim_url})
+        response = client.post(reverse("sources:source-check", args=[source.pk]), {"next": claim_url})
 
     # Queued on commit, not during the request (the check itself then queues its feed events).
     assert len([c for c in callbacks if getattr(c, "func", None) is not checking._feed_after_check]) == 1
@@ -247,13 +249,13 @@ def test_check_now_ignores_a_foreign_next_address(client, editor, django_capture
     source = SourceFactory(stored_text=ARTICLE)
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(reverse("sources:check", args=[source.pk]), {"next": "https://evil.example/"})
-    assert response["Location"] == reverse("sources:detail", args=[source.pk])
+        response = client.post(reverse("sources:source-check", args=[source.pk]), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("sources:source-detail", args=[source.pk])
 
 
 def test_only_editors_and_reviewers_may_ask_for_a_check(client, viewer, outsider, django_capture_on_commit_callbacks):
     source = SourceFactory(stored_text=ARTICLE)
-    url = reverse("sources:check", args=[source.pk])
+    url = reverse("sources:source-check", args=[source.pk])
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         anonymous = client.post(url)
@@ -270,9 +272,9 @@ def test_only_editors_and_reviewers_may_ask_for_a_check(client, viewer, outsider
 
 
 def test_flagged_pages_refuse_people_outside_the_team(client, outsider):
-    assert client.get(reverse("tracker:claim-flagged"))["Location"].startswith("/accounts/login/")
+    assert client.get(reverse("sources:claim-flagged"))["Location"].startswith("/accounts/login/")
     client.force_login(outsider)
-    assert client.get(reverse("tracker:claim-flagged")).status_code == 403
+    assert client.get(reverse("sources:claim-flagged")).status_code == 403
 
 
 def test_source_checks_write_no_history_rows_as_the_system_user(checked):
@@ -297,7 +299,7 @@ def test_claim_and_source_pages_with_verifications_use_a_fixed_number_of_queries
     with django_assert_max_num_queries(9):
         claim_page = client.get(reverse("tracker:claim-detail", args=[claim.pk]))
     with django_assert_max_num_queries(7):
-        source_page = client.get(reverse("sources:detail", args=[article.pk]))
+        source_page = client.get(reverse("sources:source-detail", args=[article.pk]))
 
     assert claim_page.content.decode().count("Closest passage in the source") == rows
     assert source_page.content.decode().count('class="status quote-missing">Missing</span>') == rows
@@ -310,7 +312,7 @@ def test_check_now_on_a_source_with_nothing_to_fetch_says_so_and_queues_nothing(
     client.force_login(editor)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(reverse("sources:check", args=[source.pk]), follow=True)
+        response = client.post(reverse("sources:source-check", args=[source.pk]), follow=True)
 
     assert callbacks == [] and not SourceCheck.objects.exists()
     assert "neither a URL nor a stored text" in response.content.decode()

@@ -50,7 +50,7 @@ def test_entering_a_claim_in_the_form_is_in_recent_changes(client, editor):
     since = _mark()
 
     response = client.post(
-        reverse("tracker:claim-new"),
+        reverse("sources:claim-new"),
         _claim_post(speaker, citations=[{"url": "https://news.example.com/a", "title": "A", "excerpt": "troops"}]),
     )
 
@@ -72,7 +72,7 @@ def test_editing_a_claim_in_the_form_is_in_recent_changes(client, editor):
     since = _mark()
 
     response = client.post(
-        reverse("tracker:claim-edit", args=[claim.pk]),
+        reverse("sources:claim-edit", args=[claim.pk]),
         _edit_post(claim, text="The UK would send troops.", **{"old-0-excerpt": "new words"}),
     )
 
@@ -116,13 +116,13 @@ def test_the_position_form_and_its_workflow_buttons_are_in_recent_changes(client
     client.force_login(editor)
 
     since = _mark()
-    client.post(reverse("positions:new"), _position_post(topic, actor=actor.slug))
+    client.post(reverse("positions:position-new"), _position_post(topic, actor=actor.slug))
     created = _recorded(client, since, user=editor, reason="From the March interview")
     position = Position.objects.get()
 
     since = _mark()
     client.post(
-        reverse("positions:edit", args=[position.pk]),
+        reverse("positions:position-edit", args=[position.pk]),
         _position_post(
             topic, actor=actor.slug, stance=Stance.NEUTRAL, version=position.version, reason="Softer in April"
         ),
@@ -132,7 +132,7 @@ def test_the_position_form_and_its_workflow_buttons_are_in_recent_changes(client
     position.refresh_from_db()
     since = _mark()
     client.post(
-        reverse("positions:transition", args=[position.pk]),
+        reverse("positions:position-transition", args=[position.pk]),
         {"action": "submit", "reason": "Please review the stance", "version": position.version},
     )
     submitted = _recorded(client, since, user=editor, reason="Please review the stance")
@@ -154,7 +154,7 @@ def test_applying_a_csv_import_is_in_recent_changes(client, editor):
     assert not ChangeEntry.objects.filter(reason="CSV import: february.csv").exists()  # the dry run saves nothing
     since = _mark()
 
-    applied = client.post(reverse("tracker:import"), {"apply": "1", "digest": preview.context["digest"]})
+    applied = client.post(reverse("sources:claim-import"), {"apply": "1", "digest": preview.context["digest"]})
 
     assert applied.status_code == 302
     entries = _recorded(client, since, user=editor, reason="CSV import: february.csv")

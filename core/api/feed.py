@@ -1,0 +1,134 @@
+"""GET /api/v1/changes/: the partner changes feed (see core/feed.py for its ordering), and the
+partner viewset of each resource, which the feed and the dump render records with.
+
+Each app's api/views.py registers the viewset that shows one of its tracked models
+(`@register_viewset`), so a feed entry or a dump row is exactly what GET shows, and the kernel names
+no app. tests/api/test_partner_viewsets.py checks that every tracked model has one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.urls import get_resolver
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from core import registry
+from core.api.access import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from core.api.base import RejectNulMixin, TrackedReadViewSet
+from core.models import FeedEvent
+
+# --- The partner viewset of each resource ---------------------------------------------------------
+
+_viewsets: dict[str, type[TrackedReadViewSet]] = {}
+
+
+def register_viewset(viewset: type[TrackedReadViewSet]) -> type[TrackedReadViewSet]:
+    """Declare `viewset` as the one that shows its model's resource (a class decorator)."""
+    resource = registry.get(viewset.model).resource
+    existing = _viewsets.setdefault(resource, viewset)
+    if existing is not viewset:
+        raise registry.ImproperlyRegisteredError(
+            f"{resource} has two partner viewsets: {existing.__qualname__} and {viewset.__qualname__}."
+        )
+    return viewset
+
+
+def _registered() -> dict[str, type[TrackedReadViewSet]]:
+    # The apps register their viewsets as the URLconf imports them; a management command may get here first.
+    get_resolver().url_patterns  # noqa: B018
+    return _viewsets
+
+
+def partner_resources() -> list[str]:
+    """The resources with a registered viewset, in the registry's order (the order of the dump)."""
+    viewsets = _registered()
+    return [spec.resource for spec in registry.all_tracked() if spec.resource in viewsets]
+
+
+def partner_viewset(resource: str, request: Any) -> TrackedReadViewSet:
+    """The viewset of `resource` set up to list what partners see, whoever `request` comes from:
+    its `get_queryset()` and `serializer_class` give the partner view of the records."""
+    viewset = _registered()[resource]()
+    viewset.request, viewset.format_kwarg, viewset.action, viewset.kwargs, viewset.args = request, None, "list", {}, ()
+    viewset.partner_view = lambda: True  # the feed is partner-visible data for everyone
+    return viewset
+
+
+# --- The feed -------------------------------------------------------------------------------------
+
+
+class ChangeSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    resource = serializers.ChoiceField(choices=[])
+    id = serializers.IntegerField()
+    op = serializers.ChoiceField(choices=["upsert", "delete"])
+    data = serializers.DictField(allow_null=True, help_text="The record as GET shows it; null for delete.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # Known only once the apps have registered their viewsets, not when this module loads.
+        fields["resource"].choices = sorted(partner_resources())
+        return fields
+
+
+class ChangePageSerializer(serializers.Serializer):
+    results = ChangeSerializer(many=True)
+    next_cursor = serializers.CharField()
+    has_more = serializers.BooleanField()
+
+
+class ChangeFeed(RejectNulMixin, GenericAPIView):
+    """Every create, update and removal of partner-visible data in commit order.
+
+    Start with no `after`, apply each event (`upsert`: store `data` under resource and id; `delete`:
+    drop it), and call again with `after` = `next_cursor` until `has_more` is false; keep the cursor
+    and poll with it later. A record unpublished, retracted or deleted arrives as `delete`.
+    """
+
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", str, description="The `next_cursor` of the previous page; omit to start."),
+            OpenApiParameter("page_size", int, description=f"Events per page, at most {MAX_PAGE_SIZE}."),
+        ],
+        responses=ChangePageSerializer,
+    )
+    def get(self, request):
+        after_text = request.query_params.get("after") or "0"
+        size_text = request.query_params.get("page_size") or str(DEFAULT_PAGE_SIZE)
+        if not after_text.isdigit() or len(after_text) > 18:
+            raise serializers.ValidationError({"after": "Give the `next_cursor` of a previous page."})
+        if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE:
+            raise serializers.ValidationError({"page_size": f"Give a number from 1 to {MAX_PAGE_SIZE}."})
+        after, size = int(after_text), int(size_text)
+        events = list(FeedEvent.objects.filter(seq__gt=after).order_by("seq")[: size + 1])
+        has_more = len(events) > size
+        events = events[:size]
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for event in events:
+            if event.op == "upsert":
+                wanted[event.resource].add(event.object_id)
+        rendered: dict[tuple[str, int], dict] = {}
+        for resource, ids in wanted.items():
+            viewset = partner_viewset(resource, request)
+            rows = viewset.get_queryset().filter(pk__in=ids)
+            serializer = viewset.serializer_class(rows, many=True, context=viewset.get_serializer_context())
+            for row in serializer.data:
+                rendered[(resource, row["id"])] = row
+        results = []
+        for event in events:
+            data = rendered.get((event.resource, event.object_id))
+            if event.op == "upsert" and data is None:
+                continue  # no longer visible: a later event in the feed removes it
+            results.append(
+                {"seq": event.seq, "resource": event.resource, "id": event.object_id, "op": event.op, "data": data}
+            )
+        next_cursor = str(events[-1].seq if events else after)
+        return Response({"results": results, "next_cursor": next_cursor, "has_more": has_more})

@@ -1,0 +1,53 @@
+"""Content utilities for archived source documents.
+
+Everything in this package is a pure function and independent of Django, so it
+can be used from models, management commands, Celery tasks and tests alike.
+One module per concern:
+
+* :mod:`.extraction` – :func:`extract_main_text` pulls the article body out of an
+  HTML page (trafilatura, with a plain-text fallback).
+* :mod:`.normalising` – :func:`normalise_text` / :func:`normalise_with_map`
+  produce a comparison form of a text (NFKC, straight quotes, ASCII dashes,
+  collapsed whitespace, case folded), the latter with an index map back to the
+  original text.
+* :mod:`.changes` – :func:`stable_text`, :func:`fingerprint` and
+  :func:`is_material_change` tell whether a re-fetched page changed in substance.
+* :mod:`.diffing` – :func:`text_diff` and :func:`unified_diff` show editors what
+  changed, sentence by sentence.
+* :mod:`.quotes` – :func:`verify_excerpt` checks that a citation's excerpt still
+  occurs in the source text (``present``), occurs in a slightly reworded form
+  (``altered``) or not at all (``missing``).
+* :mod:`.metadata` (with :mod:`.jsonld` and :mod:`.dates`) – :func:`extract_metadata`
+  reads title, publisher, author, publication date, canonical URL and language from
+  JSON-LD, OpenGraph, standard meta tags and the document itself.
+"""
+
+from sources.content.changes import fingerprint, is_material_change, stable_text
+from sources.content.dates import Precision, parse_date
+from sources.content.diffing import DiffKind, DiffLine, split_segments, text_diff, unified_diff
+from sources.content.extraction import extract_main_text, looks_like_html
+from sources.content.metadata import PageMetadata, extract_metadata
+from sources.content.normalising import normalise_text, normalise_with_map
+from sources.content.quotes import QuoteMatch, QuoteStatus, verify_excerpt
+
+__all__ = [
+    "DiffKind",
+    "DiffLine",
+    "PageMetadata",
+    "Precision",
+    "QuoteMatch",
+    "QuoteStatus",
+    "extract_main_text",
+    "extract_metadata",
+    "fingerprint",
+    "is_material_change",
+    "looks_like_html",
+    "normalise_text",
+    "normalise_with_map",
+    "parse_date",
+    "split_segments",
+    "stable_text",
+    "text_diff",
+    "unified_diff",
+    "verify_excerpt",
+]

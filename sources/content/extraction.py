@@ -1,0 +1,178 @@
+"""The main readable text of a fetched document (trafilatura, with a plain-text fallback)."""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from typing import Any
+
+__all__ = ["extract_main_text", "looks_like_html"]
+
+_TAG_RE = re.compile(r"<\s*(?:[a-zA-Z][a-zA-Z0-9:-]*|!doctype|!--)[\s>/]", re.IGNORECASE)
+
+#: Elements whose content is never part of the readable text.
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "object",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "head",
+)
+#: Elements that start a new line in the plain-text fallback.
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    }
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """Return True when ``text`` appears to contain HTML markup."""
+    return bool(_TAG_RE.search(text[:20000]))
+
+
+def _clean_plain_text(text: str) -> str:
+    """Tidy a plain-text body: unify newlines, trim lines, squeeze blank runs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [re.sub(r"[ \t\f\v\u00a0]+", " ", line).strip() for line in text.split("\n")]
+    out = "\n".join(lines)
+    out = re.sub(r"\n{3,}", "\n\n", out)
+    return out.strip()
+
+
+def _html_to_plain_text(html: str) -> str:
+    """Crude but robust HTML-to-text conversion used when trafilatura fails.
+
+    Scripts, styles and obvious chrome (nav, header, footer, aside, forms) are
+    dropped; block-level elements become line breaks.
+    """
+    try:
+        import lxml.html
+
+        root = lxml.html.fromstring(html)
+    except Exception:  # lxml raises ParserError on empty/odd documents
+        stripped = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", html)
+        stripped = re.sub(r"(?s)<[^>]+>", " ", stripped)
+        return _clean_plain_text(_html.unescape(stripped))
+    _drop_unreadable(root)
+    try:
+        text = _text_with_line_breaks(root)
+    except RecursionError:  # absurdly deep markup: lose block structure only
+        text = root.text_content()
+    return _clean_plain_text(text)
+
+
+def _drop_unreadable(root: Any) -> None:
+    """Remove the elements in ``_DROP_TAGS``, comments and processing instructions."""
+    for bad in root.xpath("|".join(f"//{t}" for t in _DROP_TAGS)):
+        if bad.getparent() is not None:
+            bad.drop_tree()  # keeps the tail text
+    for node in root.xpath("//comment() | //processing-instruction()"):
+        if node.getparent() is not None:
+            node.drop_tree()
+
+
+def _text_with_line_breaks(root: Any) -> str:
+    """The text of ``root`` with a line break around every block-level element."""
+    parts: list[str] = []
+
+    def walk(el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        block = tag.lower() in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if el.text and tag:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    walk(root)
+    return "".join(parts)
+
+
+def extract_main_text(html: str, *, url: str | None = None) -> str:
+    """Return the main readable text of a fetched document.
+
+    HTML is run through trafilatura tuned for precision (no comments, no
+    tables, no images, no links; trafilatura's stateful deduplication is
+    off so the result depends only on the input). If trafilatura finds nothing,
+    a plain strip of the page (without script/style/nav/header/footer/aside)
+    is returned instead. Bodies that contain no markup at all are treated as
+    plain text and passed through with only newline/whitespace tidying.
+
+    Args:
+        html: The raw document (HTML or plain text).
+        url: The document's URL, passed to trafilatura as a hint.
+
+    Returns:
+        The extracted text, paragraphs separated by newlines ("" if empty).
+    """
+    if not html or not html.strip():
+        return ""
+    if not looks_like_html(html):
+        return _clean_plain_text(html)
+
+    text: str | None = None
+    try:
+        import trafilatura
+
+        text = trafilatura.extract(
+            html,
+            url=url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
+            include_formatting=False,
+            # NB: trafilatura's ``deduplicate`` uses a process-wide cache, which
+            # would make repeated extractions of the same page lose text.
+            deduplicate=False,
+            output_format="txt",
+        )
+    except Exception:  # pragma: no cover - defensive: never fail a fetch here
+        text = None
+    if text and text.strip():
+        return _clean_plain_text(text)
+    return _html_to_plain_text(html)
