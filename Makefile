@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench clean bench-checks
+.PHONY: run test lint check bench clean bench-checks bench-writes
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,11 +37,16 @@ clean:
 	rm -rf var .pytest_cache
 
 # Every benchmark in docs/benchmarks.md, one after the other (each needs PostgreSQL and Redis).
-bench: bench-checks bench-history bench-api
+bench: bench-checks bench-history bench-api bench-writes
 
 # Source-check throughput of one worker process (docs/benchmarks.md). Needs Redis and PostgreSQL.
 bench-checks: $(STAMP)
 	$(BIN)/python bench/checks.py $(BENCH_ARGS)
+
+# Write benchmark (docs/benchmarks.md): one claim write's latency, claims/s with 1, 2 and 4 writer
+# processes (and with the old feed lock emulated), a 1,000-row import and an editor's save beside it.
+bench-writes: $(STAMP)
+	$(BIN)/python bench/writes.py $(BENCH_ARGS)
 
 # Audit-history benchmark (docs/benchmarks.md): >= 1,000,000 synthetic history rows in a throwaway
 # PostgreSQL database (BENCH_DATABASE_URL, default tracker_bench), then p50/p95 of the history pages.
@@ -51,6 +56,8 @@ bench-history: $(STAMP)
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "DROP DATABASE IF EXISTS $(notdir $(BENCH_DATABASE_URL))"
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --no-input -v0
+	# The pages are rendered with DEBUG off, as in production: they need the static files' manifest.
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --no-input -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py benchhistory $(BENCH_ARGS)
 
 # Partner API benchmark (docs/benchmarks.md): synthetic 100,000-claim dataset in a throwaway PostgreSQL

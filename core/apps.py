@@ -8,10 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Kernel"
 
     def ready(self) -> None:
-        from core import audit, feed  # noqa: F401  (connect the change index and the feed to history rows)
+        # The change index and the feed connect to history rows; the feed queues core.tasks by name.
+        from core import audit, feed, tasks  # noqa: F401
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
-        checks.register(_registry_complete)
+        checks.register(_registry_complete, checks.Tags.models)
 
 
 def _registry_complete(app_configs=None, **kwargs) -> list[checks.CheckMessage]:

@@ -76,7 +76,11 @@ def save_validated(
     try:
         save_tracked(instance, user=user, reason=reason, action=action, m2m=m2m)
     except IntegrityError as error:
-        # full_clean checked the constraints; this is a concurrent insert that won the race.
+        # Check constraints are enforced by the database alone (TrackedModel.validate_constraints).
+        message = getattr(type(instance), "check_constraint_message", lambda _error: None)(error)
+        if message:
+            raise ValidationError(message) from error
+        # full_clean checked the unique constraints; this is a concurrent insert that won the race.
         raise ValidationError(f"The change conflicts with data saved at the same moment: {error}") from error
 
 

@@ -1,25 +1,35 @@
 """The partner changes feed: every change to partner-visible data, in commit order, resumable.
 
-Ordering. Auto-increment ids are handed out when a row is inserted, not when its transaction
-commits, so a reader could see event 12 before a slower transaction commits event 11 and would
-skip it for ever. Here numbers come from one counter row (`FeedSequence`), locked when a change set
-begins (`core.history.change_set_started`) and held until commit: tracked writes take turns, each
-transaction's numbers follow every number committed before it, and a rolled-back transaction gives
-its numbers back. So `seq` is commit order with no gaps, and `?after=N` never misses an event.
-Taking the lock before any row lock means writers cannot deadlock on it. The price is that tracked
-writes are serialised, which editorial write rates (a few per second at most) easily afford.
+Writers never wait for one another here. A tracked write records, in its own transaction, one
+`FeedPending` row per history row (or per record a source check touched): an insert, no lock shared
+with any other writer. Numbering happens afterwards, in `sequence_feed()`, run by a Celery task queued
+when the writing transaction commits, by every read of the feed, by the dump and by beat as a safety
+net. Sequencers take turns on the one `FeedSequence` row (held until their commit); writers never
+touch it.
 
-What is emitted. A history row for a record re-evaluates, inside the same transaction, the
-partner visibility (core/visibility.py) of that record and of the records whose visibility or
-representation depends on it, as the registry declares them (`shows`, `follows`, `embeds`): a
+Why no event is skipped and a mirror ends on the latest state (docs/design.md, "Changes feed"):
+- `seq` numbers are handed out only by sequencers, one at a time, each continuing from the last
+  number committed before it; a rolled-back sequencer gives its numbers back. So seq order is commit
+  order with no gaps, and `?after=N` never passes over an event that commits later.
+- A pending row commits atomically with the change it records and is deleted only by the sequencer
+  transaction that emits its events. A change whose transaction is still open (or stalled for
+  minutes) is simply not there yet; it is numbered after it commits, after everything committed
+  before it was numbered. Nobody else waits for it.
+- Events do not carry the writer's view: the sequencer decides upsert or delete from the state it
+  reads (which includes every change whose pending row it took), and reading renders each upsert from
+  the current partner view. Two writers that commit in either order leave pending rows that are
+  re-evaluated against the state after both, so the last event of a record always matches it.
+
+What is emitted. For each pending history row, the record itself and the records whose visibility
+or representation depends on it, as the registry declares them (`shows`, `follows`, `embeds`: a
 claim's speaker, topics, citations and their sources; the positions citing a claim as evidence;
-roles of those actors... A record visible now
-gets `upsert`; a record that was visible (its last event was an upsert) and is not any more gets
-`delete` — a tombstone for deletion, unpublishing and retraction alike. A record never visible
-produces nothing, so drafts leave no trace in the feed.
+roles of those actors...) are re-evaluated against partner visibility (core/visibility.py). A record
+visible now gets `upsert` (when touched, or when it was not visible before); a record that was
+visible (its last event was an upsert) and is not any more gets `delete` — a tombstone for deletion,
+unpublishing and retraction alike. A record never visible produces nothing, so drafts leave no trace.
 
-Reading (core/api/feed.py) renders each upsert with the record's current partner view, so
-applying the events in order reproduces exactly what the list endpoints show.
+Reading (core/api/feed.py) renders each upsert with the record's current partner view, so applying
+the events in order reproduces exactly what the list endpoints show.
 """
 
 from __future__ import annotations
@@ -34,19 +44,17 @@ from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
 from core import registry
-from core.audit import load_links
-from core.history import change_set_started
-from core.models import FeedEvent, FeedSequence
+from core.audit import history_model, load_links
+from core.models import FeedEvent, FeedPending, FeedSequence
 from core.visibility import visible
 
+# Pending changes numbered per sequencer transaction: bounds its duration and memory.
+SEQUENCE_BATCH = 500
 
-def lock_feed() -> FeedSequence:
+
+def _lock_sequence() -> FeedSequence:
+    """The sequencers' turn: only sequencers lock this row, never a writer."""
     return FeedSequence.objects.select_for_update().get_or_create(pk=1)[0]
-
-
-@receiver(change_set_started)
-def _lock_feed_at_change_set_start(sender: Any, **kwargs: Any) -> None:
-    lock_feed()
 
 
 class Affected:
@@ -100,10 +108,9 @@ def _path_target(model: type[models.Model], path: str) -> type[models.Model]:
     return model
 
 
-def affected_by(model: type[models.Model], row: Any, prev: Any) -> Affected:
-    """What one history row of `model` may change in the feed."""
+def add_affected(affected: Affected, model: type[models.Model], row: Any, prev: Any) -> None:
+    """Add what one history row of `model` may change in the feed (before the closure over dependents)."""
     spec = registry.get(model)
-    affected = Affected()
     affected.touch(model, [row.id])
     # What I showed before and show now may have changed visibility (the current links are added
     # when the closure reads them; a deleted record has only its history).
@@ -129,8 +136,6 @@ def affected_by(model: type[models.Model], row: Any, prev: Any) -> Affected:
                 continue
             if changed is None or embeds.fields == registry.ALL_FIELDS or embeds.fields & changed:
                 affected.touch(other.model, _referrers(other, embeds, model, row, prev))
-    _close_over_dependents(affected)
-    return affected
 
 
 def _close_over_dependents(affected: Affected) -> None:
@@ -156,7 +161,8 @@ def _close_over_dependents(affected: Affected) -> None:
                         affected.check(other.model, found)
 
 
-def _emit(affected: Affected) -> None:
+def _emit(affected: Affected, sequence: FeedSequence) -> int:
+    """Write the events `affected` calls for, numbered from `sequence` (locked by the caller)."""
     events: list[tuple[str, int, str]] = []
     for spec in registry.all_tracked():
         resource = spec.resource
@@ -178,8 +184,7 @@ def _emit(affected: Affected) -> None:
             elif pk not in shown and was_visible:
                 events.append((resource, pk, "delete"))
     if not events:
-        return
-    sequence = lock_feed()
+        return 0
     first = sequence.last_seq + 1
     FeedEvent.objects.bulk_create(  # FeedEvent is not a tracked model
         FeedEvent(seq=first + index, resource=resource, object_id=pk, op=op)
@@ -187,41 +192,91 @@ def _emit(affected: Affected) -> None:
     )
     sequence.last_seq += len(events)
     sequence.save(update_fields=["last_seq"])
+    return len(events)
+
+
+def _add_pending(affected: Affected, item: FeedPending) -> None:
+    spec = registry.get(item.model)
+    row = None
+    if item.history_id is not None:
+        row = history_model(spec.model)._default_manager.filter(history_id=item.history_id).first()
+    if row is None:  # a touched record (or a history row pruned since)
+        affected.touch(spec.model, [item.object_id])
+        return
+    add_affected(affected, spec.model, row, row.prev_record)
+
+
+def sequence_feed() -> int:
+    """Number every pending change: write its events and drop it. Returns the number of events written.
+
+    Safe to call from anywhere at any time (after each tracked write's commit, before each read);
+    concurrent calls take turns, and the one that finds nothing pending returns at once."""
+    written = 0
+    # Most calls (every read of the feed) find nothing to do: say so in one query, without the lock.
+    while FeedPending.objects.exists():
+        with transaction.atomic():
+            sequence = _lock_sequence()
+            pending = list(FeedPending.objects.order_by("id")[:SEQUENCE_BATCH])
+            if not pending:  # another sequencer numbered them while this one waited for its turn
+                return written
+            affected = Affected()
+            for item in pending:
+                _add_pending(affected, item)
+            _close_over_dependents(affected)
+            written += _emit(affected, sequence)
+            FeedPending.objects.filter(pk__in=[item.pk for item in pending]).delete()
+    return written
+
+
+def _sequence_after_commit() -> None:
+    """Queue one sequencing run when the current transaction commits (once per transaction).
+
+    `robust`: a broker that is down must not turn a committed edit into an error page; the change
+    stays pending and the next run (the next write, a read of the feed, beat) numbers it."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(callback, "is_feed_sequencing", False) for _sids, callback, _robust in connection.run_on_commit
+    ):
+        return
+
+    def send() -> None:
+        from celery import current_app
+
+        # By name: the task module (core.tasks) imports this one.
+        current_app.tasks["core.tasks.feed_sequence"].delay()
+
+    send.is_feed_sequencing = True  # type: ignore[attr-defined]
+    transaction.on_commit(send, robust=True)
 
 
 @receiver(post_create_historical_record)
-def _feed_events_for_history_row(sender: Any, instance: Any, history_instance: Any, **kwargs: Any) -> None:
-    model = type(instance)
-    if registry.find(model) is None:
+def _pending_for_history_row(sender: Any, instance: Any, history_instance: Any, **kwargs: Any) -> None:
+    spec = registry.find(type(instance))
+    if spec is None:
         return
-    with transaction.atomic():  # services are already inside one; this covers stray ORM saves
-        _emit(affected_by(model, history_instance, history_instance.prev_record))
+    FeedPending.objects.create(model=spec.label, object_id=instance.pk, history_id=history_instance.history_id)
+    _sequence_after_commit()
 
 
 def feed_backfill() -> int:
     """Emit an upsert for every partner-visible record without one (data that predates the feed)."""
+    sequence_feed()
     count = 0
     with transaction.atomic():
-        lock_feed()
+        sequence = _lock_sequence()
         for spec in registry.all_tracked():
             affected = Affected()
             affected.check(spec.model, visible(spec.model, partner=True).values_list("pk", flat=True))
-            before = FeedEvent.objects.count()
-            _emit(affected)
-            count += FeedEvent.objects.count() - before
+            count += _emit(affected, sequence)
     return count
 
 
 def feed_touch(touched: dict[type[models.Model], Iterable[Any]]) -> None:
-    """Upserts for partner-visible records whose representation changed without a history row.
+    """Re-send partner-visible records whose representation changed without a history row.
 
     A source check's results (a source's health and latest check, a citation's quote status) are
-    bookkeeping, not edits, so no history row emits them. Called after the check commits, in a
-    transaction of its own that takes only the feed lock: taking it inside the check, after the
-    source's row lock, could deadlock with an editor who holds the feed lock and wants that row.
-    """
-    affected = Affected()
-    for model, ids in touched.items():
-        affected.touch(model, ids)
+    bookkeeping, not edits, so no history row records them; this records them as pending instead."""
+    rows = [FeedPending(model=registry.get(model).label, object_id=pk) for model, ids in touched.items() for pk in ids]
     with transaction.atomic():
-        _emit(affected)
+        FeedPending.objects.bulk_create(rows)
+        _sequence_after_commit()

@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.dispatch import Signal, receiver
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
@@ -30,10 +30,6 @@ from core.choices import HistoryAction
 from core.roles import SYSTEM
 
 REASON_MAX_LENGTH = 500
-
-# Sent inside the transaction when an outermost change set begins, before any row is locked or
-# written; the changes feed (core/feed.py) takes its ordering lock here.
-change_set_started = Signal()
 
 # Inside `reverting()`, rows written without an explicit action say `reverted` (or `restored` for a
 # re-created record) instead of `changed` and `created`: a revert calls the ordinary services.
@@ -104,7 +100,6 @@ def change_set() -> Iterator[uuid.UUID]:
     token = _current_change_id.set(change_id)
     try:
         with transaction.atomic():
-            change_set_started.send(sender=None, change_id=change_id)
             yield change_id
     finally:
         _current_change_id.reset(token)
@@ -177,7 +172,12 @@ def save_tracked(
         with _history_off(instance):
             instance.save()
             for name, values in (m2m or {}).items():
-                getattr(instance, name).set(list(values))
+                # A new record has no links yet: adding them skips set()'s read of the current ones.
+                manager = getattr(instance, name)
+                if created:
+                    manager.add(*values)
+                else:
+                    manager.set(list(values))
         _stamp(instance, user=user, reason=reason, action=action)
         try:
             type(instance)._tracked_history.create_historical_record(instance, "+" if created else "~")  # type: ignore[attr-defined]

@@ -394,14 +394,10 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
         # An empty page (a script-only shell, a blank paywall) says nothing about the excerpts.
         if success and observation.text and observation.text.strip():
             _verify_citations(source, check, observation.text)
-        # Partners mirroring through the changes feed see the new health, latest check and quote results.
-        transaction.on_commit(functools.partial(_feed_after_check, source.pk))
+        # Partners mirroring through the changes feed see the new health, latest check and quote
+        # results: recorded as pending in this transaction, so they commit (or not) with the check.
+        feed_touch({Source: [source.pk], Citation: list(source.citations.values_list("pk", flat=True))})
     return check
-
-
-def _feed_after_check(source_id: int) -> None:
-    citations = Citation.objects.filter(source_id=source_id).values_list("pk", flat=True)
-    feed_touch({Source: [source_id], Citation: list(citations)})
 
 
 def _snapshot(source: Source, observation: _Observation) -> tuple[SourceSnapshot | None, bool]:

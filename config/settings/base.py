@@ -240,6 +240,12 @@ if CELERY_BROKER_URL == "filesystem://":
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
+    # A safety net: every tracked write queues a sequencing run when it commits; this picks up any
+    # change whose message was lost (broker down at that moment).
+    "feed-sequence": {
+        "task": "core.tasks.feed_sequence",
+        "schedule": env_int("FEED_SEQUENCE_EVERY_SECONDS", 30, minimum=1),
+    },
     "dispatch-due-sources": {
         "task": "sources.tasks.dispatch_due_sources",
         "schedule": env_int("SOURCE_CHECK_DISPATCH_EVERY_SECONDS", 60, minimum=1),

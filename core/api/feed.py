@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from core import registry
 from core.api.access import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from core.api.base import RejectNulMixin, TrackedReadViewSet
+from core.feed import sequence_feed
 from core.models import FeedEvent
 
 # --- The partner viewset of each resource ---------------------------------------------------------
@@ -108,6 +109,8 @@ class ChangeFeed(RejectNulMixin, GenericAPIView):
         if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE:
             raise serializers.ValidationError({"page_size": f"Give a number from 1 to {MAX_PAGE_SIZE}."})
         after, size = int(after_text), int(size_text)
+        # Number every change committed so far before reading: the feed is never behind the lists.
+        sequence_feed()
         events = list(FeedEvent.objects.filter(seq__gt=after).order_by("seq")[: size + 1])
         has_more = len(events) > size
         events = events[:size]

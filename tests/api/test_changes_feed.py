@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from core.feed import sequence_feed
 from core.models import FeedEvent
 from positions import services as position_services
 from positions.choices import Stance
@@ -82,6 +83,9 @@ def _story(editor, reviewer):
     )
     position_services.position_publish(position=p2, user=reviewer, reason=r)
     c2 = services.claim_publish(claim=c2, user=reviewer, reason=r)
+    # In production each request's commit queues a sequencing run; here the feed is numbered at this
+    # point, so partners have seen c2, s2 and the role before they disappear below.
+    sequence_feed()
     role = services.role_create(
         user=editor, reason=r, data={"actor": a, "organisation": b, "title": "Envoy", "source": s2}
     )
@@ -90,6 +94,7 @@ def _story(editor, reviewer):
         user=editor, reason=r, data={"title": "Troop numbers", "question": "How many?", "parent": topic}
     )
     c1 = services.claim_update(claim=c1, user=reviewer, reason=r, data={}, topics=[child], expected_version=c1.version)
+    sequence_feed()
     services.claim_retract(claim=c2, user=reviewer, reason=r)  # s2, the role and c2 disappear
     draft = services.claim_create(
         user=editor,
@@ -124,6 +129,7 @@ def test_replaying_the_feed_from_empty_reproduces_the_list_endpoints(editor, rev
 
 def test_records_never_published_leave_no_trace_in_the_feed(editor, reviewer):
     story = _story(editor, reviewer)
+    assert sequence_feed() > 0  # the published records' events
 
     assert not FeedEvent.objects.filter(resource="actors", object_id=story["hidden_actor"].pk).exists()
     assert not FeedEvent.objects.filter(resource="claims", object_id=story["draft"].pk).exists()
@@ -159,6 +165,7 @@ def test_feed_sequence_numbers_have_no_gaps_after_a_rolled_back_write(editor, re
     from django.core.exceptions import ValidationError
 
     _story(editor, reviewer)
+    sequence_feed()
     before = list(FeedEvent.objects.values_list("seq", flat=True))
     from tracker.models import Actor
 
@@ -166,6 +173,7 @@ def test_feed_sequence_numbers_have_no_gaps_after_a_rolled_back_write(editor, re
     with pytest.raises(ValidationError):
         services.actor_update(actor=anna, user=editor, reason="r", data={"name": ""}, expected_version=anna.version)
     services.actor_update(actor=anna, user=editor, reason="r", data={"summary": "x"}, expected_version=anna.version)
+    sequence_feed()
 
     seqs = list(FeedEvent.objects.values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))

@@ -1,8 +1,7 @@
 """The model registry: one declaration per tracked model, and nothing tracked goes undeclared."""
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import SystemCheckError
+from django.core.checks import Tags, run_checks
 
 from core import registry
 from core.registry import ImproperlyRegisteredError, check_registry
@@ -29,8 +28,10 @@ def test_a_model_that_keeps_history_without_a_registration_fails_the_start_up_ch
     monkeypatch.delitem(registry._registry, Citation)
 
     assert check_registry() == ["sources.Citation keeps history but is not registered with core.registry."]
-    with pytest.raises(SystemCheckError, match="sources.Citation keeps history but is not registered"):
-        call_command("check")
+    errors = [message for message in run_checks(tags=[Tags.models]) if message.id == "core.E001"]
+    assert [message.msg for message in errors] == [
+        "sources.Citation keeps history but is not registered with core.registry."
+    ]
 
 
 def test_a_model_is_registered_once_and_only_with_fields_it_has():
@@ -55,3 +56,33 @@ def test_the_registry_finds_a_model_by_label_name_or_resource():
     assert registry.get(Claim).child("citations").model is Citation
     with pytest.raises(LookupError):
         registry.get("sourcecheck")
+
+
+@pytest.mark.django_db
+def test_a_check_constraint_the_database_refuses_comes_back_as_its_own_message(editor):
+    """Check constraints are enforced by the database alone; the service still names the rule."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from core.models import ChangeEntry
+    from tests.factories import ActorFactory
+    from tracker import services
+
+    actor, organisation = ActorFactory(), ActorFactory()
+    before = ChangeEntry.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.role_create(
+            user=editor,
+            reason="Appointed",
+            data={
+                "actor": actor,
+                "organisation": organisation,
+                "title": "Envoy",
+                "start_on": datetime.date(2025, 2, 1),
+                "end_on": datetime.date(2025, 1, 1),
+            },
+        )
+    assert error.value.messages == ["A role cannot end before it starts."]
+    assert not Role.objects.exists()
+    assert ChangeEntry.objects.count() == before

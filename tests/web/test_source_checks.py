@@ -235,7 +235,7 @@ def test_check_now_queues_a_check_that_runs_after_commit_and_returns_to_the_clai
         response = client.post(reverse("sources:source-check", args=[source.pk]), {"next": claim_url})
 
     # Queued on commit, not during the request (the check itself then queues its feed events).
-    assert len([c for c in callbacks if getattr(c, "func", None) is not checking._feed_after_check]) == 1
+    assert len([c for c in callbacks if hasattr(c, "source_check_id")]) == 1
     assert response.status_code == 302 and response["Location"] == claim_url
     check = SourceCheck.objects.get(source=source)
     assert check.outcome == CheckOutcome.STORED_TEXT and check.task_id  # ran as the Celery task

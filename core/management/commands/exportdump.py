@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from core.api.exports import serialized_rows
 from core.api.feed import partner_resources, partner_viewset
+from core.feed import sequence_feed
 from core.models import FeedSequence
 
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
         path = Path(output)
         path.parent.mkdir(parents=True, exist_ok=True)
         fresh_transaction = not connection.in_atomic_block
+        # Number what is pending first, so the cursor is as late as it can be. A change committed
+        # before the snapshot but numbered after it is replayed once more by a follower: harmless.
+        sequence_feed()
         with transaction.atomic():
             if connection.vendor == "postgresql" and fresh_transaction:
                 # One snapshot for the whole dump, so the rows and the feed cursor agree.
