@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("positions.urls")),
     path("", include("sources.urls")),
     path("history/", include("core.urls")),
+    path("jobs/", include("core.job_urls")),
 ]

@@ -9,8 +9,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # The change index and the feed connect to history rows; the feed queues core.tasks by name.
-        from core import audit, feed, tasks  # noqa: F401
+        from core import audit, feed, job_views, tasks  # noqa: F401
+        from core.web import register_panel
 
+        register_panel(
+            "tracker:dashboard", template="jobs/_dashboard_panel.html", context=job_views.dashboard_panel, order=0
+        )
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
         checks.register(_registry_complete, checks.Tags.models)
 

@@ -264,3 +264,38 @@ class HistoryPrune(models.Model):
 
     def __str__(self) -> str:
         return f"Pruned {self.total} history rows older than {self.before:%Y-%m-%d} on {self.run_at:%Y-%m-%d}"
+
+
+class Job(models.Model):
+    """One piece of long work a user started (a CSV import), run by a Celery worker, not the request:
+    its progress while it runs and its result when done (core/jobs.py)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=50, help_text="The registered runner, e.g. claim-import.")
+    title = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    payload = models.JSONField(default=dict, help_text="What the runner needs, e.g. the uploaded file's text.")
+    result = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="job_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display().lower()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

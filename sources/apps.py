@@ -6,9 +6,10 @@ class SourcesConfig(AppConfig):
     verbose_name = "Sources"
 
     def ready(self) -> None:
-        from core import registry
+        from core import jobs, registry
         from core.web import register_column, register_panel
         from sources import (
+            imports,
             services,  # noqa: F401  (registers sources and citations with the kernel)
             views,
         )
@@ -20,6 +21,9 @@ class SourcesConfig(AppConfig):
         # a restore) queues it here, once the transaction commits.
         registry.on_change(Source, ("url", "stored_text"), lambda source: enqueue_check(source.pk), on_create=False)
         registry.on_change(Citation, ("excerpt", "source"), lambda citation: enqueue_check(citation.source_id))
+
+        # The CSV import runs as a background job (core/jobs.py), not in the request.
+        jobs.register(views.IMPORT_JOB, imports.run_import_job)
 
         # What sources add to pages of the apps below, which cannot import this one (core/web.py).
         register_panel(

@@ -11,8 +11,9 @@ from sources.choices import CitationRelation
 from sources.models import Source
 from sources.normalise import normalise_url
 
-IMPORT_MAX_BYTES = 1024 * 1024
-IMPORT_MAX_ROWS = 1000
+# An import runs as a background job (core/jobs.py), so a file may be as long as a newsroom's backlog.
+IMPORT_MAX_BYTES = 8 * 1024 * 1024
+IMPORT_MAX_ROWS = 10_000
 
 
 class SourceChoiceField(forms.ModelChoiceField):

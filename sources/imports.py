@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core.history import change_set
+from core.jobs import Progress
 from core.web import parse_partial_date
 from sources.forms import IMPORT_MAX_ROWS
 from sources.normalise import normalise_url
@@ -191,20 +192,25 @@ class _DryRunRollbackError(Exception):
     pass
 
 
-def dry_run(result: ImportResult, *, user: Any, reason: str) -> ImportResult:
+def _no_progress(done: int, total: int) -> None:
+    pass
+
+
+def dry_run(result: ImportResult, *, user: Any, reason: str, progress: Progress = _no_progress) -> ImportResult:
     """Run the services on every claim and roll everything back; errors land on the rows they concern."""
     if not result.ok:
         return result
     groups = _groups(result.rows)
     try:
         with transaction.atomic():
-            for group in groups:
+            for done, group in enumerate(groups, start=1):
                 try:
                     with transaction.atomic():
                         _apply_group(group, user=user, reason=reason)
                 except (ValidationError, PermissionDenied) as error:
                     for row in group:
                         row.errors.extend(_error_text(error))
+                progress(done, len(groups))
             raise _DryRunRollbackError
     except _DryRunRollbackError:
         pass
@@ -212,7 +218,7 @@ def dry_run(result: ImportResult, *, user: Any, reason: str) -> ImportResult:
     return result
 
 
-def apply(result: ImportResult, *, user: Any, reason: str) -> ImportResult:
+def apply(result: ImportResult, *, user: Any, reason: str, progress: Progress = _no_progress) -> ImportResult:
     """All or nothing: one change set for the whole file; the first error undoes every row."""
     if not result.ok:
         return result
@@ -220,12 +226,56 @@ def apply(result: ImportResult, *, user: Any, reason: str) -> ImportResult:
     current: list[ImportRow] = []
     try:
         with change_set():
-            for group in groups:
+            for done, group in enumerate(groups, start=1):
                 current = group
                 _apply_group(group, user=user, reason=reason)
+                progress(done, len(groups))
     except (ValidationError, PermissionDenied) as error:
         for row in current:
             row.errors.extend(_error_text(error))
         return result
     result.claims = len(groups)
     return result
+
+
+# --- As a background job (core/jobs.py; registered in sources/apps.py) ---------------------------
+
+# Rows shown on the result page: every row with a problem, and the first ones of a clean file.
+RESULT_ROWS_SHOWN = 200
+
+
+def import_reason(name: str) -> str:
+    return f"CSV import: {name}"[:500]
+
+
+def _row_summary(row: ImportRow) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "speaker": str(row.speaker) if row.speaker else row.values.get("speaker", ""),
+        "text": row.values.get("text", ""),
+        "stated_on": row.values.get("stated_on", ""),
+        "url": row.url or row.values.get("source_url", ""),
+        "new_source": row.new_source,
+        "excerpt": row.values.get("excerpt", ""),
+        "errors": row.errors,
+    }
+
+
+def run_import_job(job: Any, progress: Progress) -> dict[str, Any]:
+    """Check (`apply` false: a dry run, nothing kept) or import (`apply` true) the file a job carries."""
+    name, apply_it = job.payload["name"], bool(job.payload.get("apply"))
+    result = parse(job.payload["text"])
+    run = apply if apply_it else dry_run
+    result = run(result, user=job.user, reason=import_reason(name), progress=progress)
+    flagged = [row for row in result.rows if row.errors]
+    shown = flagged or result.rows[:RESULT_ROWS_SHOWN]
+    return {
+        "name": name,
+        "applied": apply_it and result.ok,
+        "ok": result.ok,
+        "claims": result.claims,
+        "row_count": len(result.rows),
+        "error_rows": len(flagged),
+        "errors": result.errors,
+        "rows": [_row_summary(row) for row in shown[:RESULT_ROWS_SHOWN]],
+    }

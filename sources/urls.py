@@ -15,4 +15,5 @@ urlpatterns = [
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),
     path("import/", views.claim_import, name="claim-import"),
     path("import/claims-template.csv", views.claim_import_template, name="claim-import-template"),
+    path("import/<int:job_id>/apply/", views.claim_import_apply, name="claim-import-apply"),
 ]

@@ -6,7 +6,6 @@ claims list's Citations column (registered in apps.py).
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +20,8 @@ from django.views.decorators.http import require_POST
 from core.dates import format_partial_date
 from core.exceptions import ConflictError
 from core.history import change_set
+from core.jobs import job_start
+from core.models import Job
 from core.web import add_service_error, paginate, render_conflict, team_required
 from sources import imports
 from sources.choices import SourceKind
@@ -37,7 +38,7 @@ from tracker.services import claim_create, claim_update
 RECENT_CHECKS = 10
 DASHBOARD_FLAGGED = 10
 SEARCH_LIMIT = 20
-IMPORT_SESSION_KEY = "claim_import"
+IMPORT_JOB = "claim-import"  # the job kind (registered in sources/apps.py)
 
 # --- Sources -----------------------------------------------------------------------------------
 
@@ -262,57 +263,56 @@ def flagged_claim_list(request: HttpRequest) -> HttpResponse:
 # --- CSV import of claims with their sources ----------------------------------------------------
 
 
-def _import_reason(name: str) -> str:
-    return f"CSV import: {name}"[:500]
+def _may_import(user: Any) -> None:
+    if not user.has_perm("tracker.add_claim") or not user.has_perm("sources.add_citation"):
+        raise PermissionDenied("Only editors can import claims.")
 
 
 @team_required
 def claim_import(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("tracker.add_claim") or not request.user.has_perm("sources.add_citation"):
-        raise PermissionDenied("Only editors can import claims.")
-    if request.method == "POST" and "apply" in request.POST:
-        stored = request.session.get(IMPORT_SESSION_KEY)
-        if not stored or stored["digest"] != request.POST.get("digest"):
-            messages.error(request, "The preview expired; upload the file again.")
-            return redirect("sources:claim-import")
-        result = imports.parse(stored["text"])
-        result = imports.apply(result, user=request.user, reason=_import_reason(stored["name"]))
-        if result.ok:
-            del request.session[IMPORT_SESSION_KEY]
-            messages.success(request, f"Imported {result.claims} draft claim(s) from {stored['name']}.")
-            return redirect(reverse("tracker:claim-list") + "?status=draft")
-        return render(
-            request,
-            "sources/claim_import.html",
-            {"form": ImportUploadForm(), "result": result, "name": stored["name"], "applied": False},
-            status=400,
-        )
+    """Upload a CSV: its dry run starts as a background job, whose page shows progress, then the preview."""
+    _may_import(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        raw = upload.read()
         try:
-            text = raw.decode("utf-8-sig")
+            text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             form.add_error("file", "The file is not UTF-8 text.")
         else:
             name = (upload.name or "upload.csv")[:200]
-            result = imports.dry_run(imports.parse(text), user=request.user, reason=_import_reason(name))
-            digest = hashlib.sha256(raw).hexdigest()
-            if result.ok:
-                request.session[IMPORT_SESSION_KEY] = {"name": name, "text": text, "digest": digest}
-            return render(
-                request,
-                "sources/claim_import.html",
-                {"form": ImportUploadForm(), "result": result, "name": name, "digest": digest},
-                status=200 if result.ok else 400,
+            job = job_start(
+                kind=IMPORT_JOB,
+                user=request.user,
+                title=f"Dry run of the import of {name}",
+                payload={"name": name, "text": text, "apply": False},
             )
+            return redirect("jobs:job-detail", job.pk)
     return render(
         request,
         "sources/claim_import.html",
         {"form": form, "columns": imports.COLUMNS},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+@team_required
+def claim_import_apply(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Import the file a successful dry run checked, as a job of its own (all or nothing)."""
+    _may_import(request.user)
+    checked = get_object_or_404(Job, pk=job_id, user=request.user, kind=IMPORT_JOB)
+    if checked.status != Job.Status.SUCCEEDED or not checked.result.get("ok") or checked.payload.get("apply"):
+        messages.error(request, "Only a dry run without errors can be imported; upload the file again.")
+        return redirect("jobs:job-detail", checked.pk)
+    name = checked.payload["name"]
+    job = job_start(
+        kind=IMPORT_JOB,
+        user=request.user,
+        title=f"Import of {name}",
+        payload={**checked.payload, "apply": True},
+    )
+    return redirect("jobs:job-detail", job.pk)
 
 
 @team_required

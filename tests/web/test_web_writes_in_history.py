@@ -11,7 +11,7 @@ from positions.choices import Stance
 from positions.models import Position
 from tests.factories import ActorFactory, CitationFactory, ClaimFactory, PositionFactory, TopicFactory
 from tests.web.test_claims import _claim_post, _edit_post
-from tests.web.test_import import _csv, _row, _upload
+from tests.web.test_import import _csv, _row
 from tests.web.test_positions import _post as _position_post
 from tracker.choices import EditorialStatus
 from tracker.models import Claim
@@ -146,17 +146,17 @@ def test_the_position_form_and_its_workflow_buttons_are_in_recent_changes(client
     assert (position.stance, position.status) == (Stance.NEUTRAL, EditorialStatus.IN_REVIEW)
 
 
-def test_applying_a_csv_import_is_in_recent_changes(client, editor):
+def test_applying_a_csv_import_is_in_recent_changes(client, editor, upload, apply):
     ActorFactory(name="Keir Starmer", slug="keir-starmer")
     TopicFactory(title="Troops", slug="troops")
     client.force_login(editor)
-    preview = _upload(client, _csv([_row()]), name="february.csv")
+    _response, preview = upload(_csv([_row()]), name="february.csv")
     assert not ChangeEntry.objects.filter(reason="CSV import: february.csv").exists()  # the dry run saves nothing
     since = _mark()
 
-    applied = client.post(reverse("sources:claim-import"), {"apply": "1", "digest": preview.context["digest"]})
+    applied, job = apply(preview)
 
-    assert applied.status_code == 302
+    assert applied.status_code == 302 and job.result["applied"] is True
     entries = _recorded(client, since, user=editor, reason="CSV import: february.csv")
     assert set(_models(entries)) >= {"tracker.claim", "sources.source", "sources.citation"}
     claim = Claim.objects.get()
