@@ -92,7 +92,7 @@ class ActorTimelineViewSet(VisibleViewSet):
         filters=False,
     )
     @action(detail=True, methods=["get"], pagination_class=None)
-    def timeline(self, request, slug=None):
+    def timeline(self, request, slug=None, **kwargs):  # kwargs: DRF passes `format` for timeline.json
         """The actor's published positions in date order, on one topic or all, with their evidence."""
         actor = self.get_object()
         topic = None
@@ -125,7 +125,7 @@ class TopicStancesViewSet(VisibleViewSet):
         filters=False,
     )
     @action(detail=True, methods=["get"], pagination_class=None)
-    def stances(self, request, slug=None):
+    def stances(self, request, slug=None, **kwargs):  # kwargs: DRF passes `format` for stances.json
         """Every actor's published stance on the topic as of a date: their latest position dated on or before it."""
         topic = self.get_object()
         on = parse_date(request.query_params.get("as_of"), "as_of", timezone.localdate())

@@ -106,6 +106,15 @@ def test_the_timeline_lists_an_actors_published_positions_in_date_order(history,
     assert [(r["as_of"], r["stance"]) for r in then] == [("2025-01-05", "support")]
 
 
+def test_the_time_endpoints_answer_with_a_format_suffix_as_without(history, partner_reader):
+    client = client_for(partner_reader)
+
+    for path in ("/api/v1/actors/macron/timeline", "/api/v1/topics/troops/stances"):
+        plain, suffixed = client.get(f"{path}/?as_of=2025-01-31"), client.get(f"{path}.json?as_of=2025-01-31")
+        assert (plain.status_code, suffixed.status_code) == (200, 200)
+        assert suffixed.json() == plain.json() and plain.json()
+
+
 def test_position_changes_give_the_stance_before_and_after_and_the_evidence(history, partner_reader):
     client = client_for(partner_reader)
 
