@@ -73,4 +73,7 @@ def sync_roles(apps: Any, *, verbosity: int = 0) -> None:
 for _group in (VIEWERS, EDITORS, REVIEWERS):
     ROLE_PERMISSIONS[_group].append("core.view_changeentry")
 ROLE_PERMISSIONS[REVIEWERS] += ["core.revert_history", "core.patrol_history"]
+# Login lockouts (django-axes): reviewers see the failed attempts in the admin and unlock an account by
+# deleting its rows.
+ROLE_PERMISSIONS[REVIEWERS] += ["axes.view_accessattempt", "axes.delete_accessattempt"]
 ROLE_PERMISSIONS[SYSTEM] = sorted(set(ROLE_PERMISSIONS[REVIEWERS]))

@@ -125,6 +125,9 @@ class PatrolResult:
     refused: list[str]
 
 
+MAX_PATROL_BATCH = 500
+
+
 def change_patrol(*, user: Any, entry_ids: Iterable[int]) -> PatrolResult:
     """Mark changes as reviewed by `user`. Already reviewed changes keep their first reviewer.
 
@@ -135,6 +138,8 @@ def change_patrol(*, user: Any, entry_ids: Iterable[int]) -> PatrolResult:
     entry_ids = sorted({int(pk) for pk in entry_ids})
     if not entry_ids:
         raise ValidationError({"entries": "Select at least one change to mark as reviewed."})
+    if len(entry_ids) > MAX_PATROL_BATCH:
+        raise ValidationError({"entries": f"Mark at most {MAX_PATROL_BATCH} changes at once (the longest page)."})
     refused = []
     with transaction.atomic():
         pending = ChangeEntry.objects.select_for_update().filter(pk__in=entry_ids, patrolled_at__isnull=True)

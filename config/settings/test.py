@@ -20,3 +20,7 @@ FETCH_HOST_MIN_INTERVAL_SECONDS = env_float("FETCH_HOST_MIN_INTERVAL_SECONDS", 0
 # Each test process keeps its own cache unless Redis is given (xdist workers must not share counters).
 if not env_str("REDIS_URL", ""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Tests log in with force_login and authenticate() without a request; the login-throttling tests
+# switch it on (tests/web/test_login_throttling.py).
+AXES_ENABLED = False

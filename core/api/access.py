@@ -162,6 +162,24 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+# Our deepest body is a claim with citations (3 levels); anything far deeper is an attack on the
+# recursive walks (NUL check, serializers) that would otherwise meet a RecursionError.
+MAX_JSON_DEPTH = 10
+
+
+def _depth(value) -> int:
+    """How deep lists and objects nest, walked without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                return level
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def _nul_paths(value, path: str = "") -> list[str]:
     """Where NUL characters sit in parsed JSON, as field paths like `citations[0].excerpt`."""
     if isinstance(value, str):
@@ -189,7 +207,12 @@ class LimitedJSONParser(JSONParser):
         data = stream.read(limit + 1) if stream is not None else b""
         if len(data) > limit:
             raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
-        parsed = super().parse(io.BytesIO(data), media_type, parser_context)
+        try:
+            parsed = super().parse(io.BytesIO(data), media_type, parser_context)
+        except RecursionError:  # Python's json gives up around 1,000 levels, with this, not a ValueError
+            raise exceptions.ValidationError({"body": [f"JSON nested deeper than {MAX_JSON_DEPTH} levels."]}) from None
+        if _depth(parsed) > MAX_JSON_DEPTH:
+            raise exceptions.ValidationError({"body": [f"JSON nested deeper than {MAX_JSON_DEPTH} levels."]})
         bad = _nul_paths(parsed)
         if bad:
             raise exceptions.ValidationError({path: ["NUL characters are not allowed."] for path in bad})

@@ -54,7 +54,11 @@ class PositionChangeSerializer(PositionSerializer):
         read_only_fields = fields
 
 
+MAX_EVIDENCE = 50  # claims a position rests on
+
+
 class PositionWriteSerializer(ServiceArgumentsMixin, serializers.ModelSerializer):
+    list_bounds = {"evidence": MAX_EVIDENCE}
     actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
     topic = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all())
     evidence = serializers.PrimaryKeyRelatedField(many=True, queryset=Claim.objects.all(), required=False)

@@ -263,6 +263,10 @@ class ClaimSerializer(serializers.ModelSerializer):
         }
 
 
+MAX_CITATIONS_PER_WRITE = 50
+MAX_TOPICS_PER_CLAIM = 20
+
+
 class NewCitationSerializer(serializers.Serializer):
     """A citation sent with a new claim: an existing source by id, or a source URL (found or created)."""
 
@@ -286,6 +290,8 @@ class NewCitationSerializer(serializers.Serializer):
 
 
 class ClaimWriteSerializer(ServiceArgumentsMixin, serializers.ModelSerializer):
+    # A claim rests on a few sources; the web form allows 20 new citations at once.
+    list_bounds = {"citations": MAX_CITATIONS_PER_WRITE, "topics": MAX_TOPICS_PER_CLAIM}
     speaker = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Topic.objects.all(), required=False)
     citations = NewCitationSerializer(many=True, required=False)

@@ -105,3 +105,74 @@ def test_nul_characters_anywhere_in_a_json_body_are_refused_naming_each_field(do
     assert "NUL characters are not allowed." in str(body)
     assert "actor" in str(body) and "nested[0].k" in str(body)
     assert Role.objects.count() == before
+
+
+# --- Bounds on what one request may carry (issue 14, item 1) --------------------------------------
+
+
+def _claim_body(dossier, **values):
+    return {"speaker": "keir-starmer", "text": "Words", "reason": "r", **values}
+
+
+@pytest.mark.parametrize(
+    ("field", "items"),
+    [
+        ("citations", lambda dossier: [{"source": dossier.source.pk, "excerpt": f"e{n}"} for n in range(51)]),
+        ("topics", lambda dossier: [f"topic-{n}" for n in range(21)]),
+    ],
+)
+def test_a_claim_with_too_many_nested_items_is_refused_before_any_is_read(
+    dossier, editor, field, items, django_assert_max_num_queries
+):
+    from tracker.models import Claim
+
+    before = Claim.objects.count()
+    client = client_for(editor)
+    body = _claim_body(dossier, **{field: items(dossier)})
+
+    with django_assert_max_num_queries(8):  # the key/session, never one query per item
+        response = client.post("/api/v1/claims/", body, format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["field"] == field and "At most" in error["message"]
+    assert Claim.objects.count() == before
+
+
+def test_a_position_with_too_many_evidence_claims_is_refused(dossier, editor):
+    from positions.models import Position
+
+    before = Position.objects.count()
+    body = {"actor": "keir-starmer", "topic": "x", "stance": "support", "as_of": "2025-02-01", "reason": "r"}
+    response = client_for(editor).post("/api/v1/positions/", {**body, "evidence": list(range(1, 52))}, format="json")
+
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["evidence"]
+    assert Position.objects.count() == before
+
+
+def test_an_actor_with_too_many_aliases_is_refused(dossier, editor):
+    body = {"name": "Many names", "kind": "person", "aliases": [f"a{n}" for n in range(51)], "reason": "r"}
+    response = client_for(editor).post("/api/v1/actors/", body, format="json")
+
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["aliases"]
+
+
+@pytest.mark.parametrize("depth", [11, 1000, 50_000])
+def test_json_nested_too_deep_is_a_problem_naming_the_body_not_a_server_error(dossier, editor, depth):
+    body = '{"title": "T", "question": "Q?", "reason": "r", "summary": ' + "[" * depth + "]" * depth + "}"
+    response = client_for(editor).post("/api/v1/topics/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "body", "message": "JSON nested deeper than 10 levels."}]
+
+
+def test_marking_more_changes_than_the_longest_page_at_once_is_refused(reviewer):
+    from django.core.exceptions import ValidationError
+
+    from core.services import change_patrol
+
+    with pytest.raises(ValidationError, match="at most 500"):
+        change_patrol(user=reviewer, entry_ids=range(1, 502))

@@ -16,7 +16,11 @@ class ActorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+MAX_ALIASES = 50
+
+
 class ActorWriteSerializer(ServiceArgumentsMixin, serializers.ModelSerializer):
+    list_bounds = {"aliases": MAX_ALIASES}
     slug = serializers.SlugField(max_length=200, required=False)
     aliases = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
 
