@@ -77,7 +77,7 @@ def save_validated(
         save_tracked(instance, user=user, reason=reason, action=action, m2m=m2m)
     except IntegrityError as error:
         # Check constraints are enforced by the database alone (TrackedModel.validate_constraints).
-        message = getattr(type(instance), "check_constraint_message", lambda _error: None)(error)
+        message = type(instance).check_constraint_message(error)  # type: ignore[attr-defined]
         if message:
             raise ValidationError(message) from error
         # full_clean checked the unique constraints; this is a concurrent insert that won the race.

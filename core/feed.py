@@ -3,7 +3,7 @@
 Writers never wait for one another here. A tracked write records, in its own transaction, one
 `FeedPending` row per history row (or per record a source check touched): an insert, no lock shared
 with any other writer. Numbering happens afterwards, in `sequence_feed()`, run by a Celery task queued
-when the writing transaction commits, by every read of the feed, by the dump and by beat as a safety
+when the writing transaction commits, by every read of the feed (one batch), by the dump and by beat as a safety
 net. Sequencers take turns on the one `FeedSequence` row (held until their commit); writers never
 touch it.
 
@@ -206,14 +206,16 @@ def _add_pending(affected: Affected, item: FeedPending) -> None:
     add_affected(affected, spec.model, row, row.prev_record)
 
 
-def sequence_feed() -> int:
-    """Number every pending change: write its events and drop it. Returns the number of events written.
+def sequence_feed(*, max_batches: int | None = None) -> int:
+    """Number pending changes: write their events and drop them. Returns the number of events written.
 
     Safe to call from anywhere at any time (after each tracked write's commit, before each read);
-    concurrent calls take turns, and the one that finds nothing pending returns at once."""
-    written = 0
+    concurrent calls take turns, and the one that finds nothing pending returns at once. A web
+    request passes `max_batches=1`, so a backlog (a 10,000-row import) never holds it for long."""
+    written, batches = 0, 0
     # Most calls (every read of the feed) find nothing to do: say so in one query, without the lock.
-    while FeedPending.objects.exists():
+    while (max_batches is None or batches < max_batches) and FeedPending.objects.exists():
+        batches += 1
         with transaction.atomic():
             sequence = _lock_sequence()
             pending = list(FeedPending.objects.order_by("id")[:SEQUENCE_BATCH])

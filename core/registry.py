@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 ALL_FIELDS = frozenset({"*"})
@@ -84,6 +85,7 @@ class Tracked:
 
 _registry: dict[type[models.Model], Tracked] = {}
 _pending_embeds: dict[type[models.Model], list[Embeds]] = {}
+_ordered: list = [None, []]  # (the registered models, their registrations in display order)
 
 
 def register(model: type[models.Model], **declaration: Any) -> Tracked:
@@ -130,7 +132,7 @@ class ImproperlyRegisteredError(Exception):
 def _has_field(model: type[models.Model], name: str) -> bool:
     try:
         model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return False
     return True
 
@@ -156,11 +158,18 @@ def find(model: type[models.Model]) -> Tracked | None:
 def all_tracked() -> list[Tracked]:
     """Every registration, by app (INSTALLED_APPS order), then in the order the app registered them:
     the order lists and filters show, whatever order the modules happened to be imported in."""
-    from django.apps import apps
+    # Read on every write's feed evaluation and every visibility query: sorted once per set of models.
+    models_now = tuple(_registry)
+    if _ordered[0] != models_now:
+        from django.apps import apps
 
-    order = {config.label: index for index, config in enumerate(apps.get_app_configs())}
-    position = {model: index for index, model in enumerate(_registry)}
-    return sorted(_registry.values(), key=lambda spec: (order.get(spec.model._meta.app_label, 0), position[spec.model]))
+        order = {config.label: index for index, config in enumerate(apps.get_app_configs())}
+        position = {model: index for index, model in enumerate(models_now)}
+        _ordered[:] = [
+            models_now,
+            sorted(_registry.values(), key=lambda s: (order.get(s.model._meta.app_label, 0), position[s.model])),
+        ]
+    return list(_ordered[1])
 
 
 def check_registry() -> list[str]:

@@ -266,8 +266,9 @@ def claim_delete(*, claim: Claim, user: Any, reason: str, expected_version: int 
             raise PermissionDenied("A published claim cannot be deleted; retract it instead.")
         if claim.positions.exists():
             raise ValidationError("This claim is evidence for positions; remove it from them first.")
-        for child in registry.get(Claim).children():
-            for part in getattr(claim, registry.get(Claim).children_relation(child)).all():
+        spec = registry.get(Claim)
+        for child in spec.children():
+            for part in getattr(claim, spec.children_relation(child)).all():
                 child.delete(**{child.name: part}, user=user, reason=reason, parent_checked=True)
         delete_checked(claim, user=user, reason=reason)
 

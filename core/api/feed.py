@@ -109,8 +109,9 @@ class ChangeFeed(RejectNulMixin, GenericAPIView):
         if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE:
             raise serializers.ValidationError({"page_size": f"Give a number from 1 to {MAX_PAGE_SIZE}."})
         after, size = int(after_text), int(size_text)
-        # Number every change committed so far before reading: the feed is never behind the lists.
-        sequence_feed()
+        # Number what is pending before reading (one batch at most: a backlog is the worker's job, and
+        # what is left is numbered after everything read here, so the next poll misses nothing).
+        sequence_feed(max_batches=1)
         events = list(FeedEvent.objects.filter(seq__gt=after).order_by("seq")[: size + 1])
         has_more = len(events) > size
         events = events[:size]
