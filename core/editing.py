@@ -10,8 +10,10 @@ from django.db import IntegrityError, models
 from django.db.models import Model, ProtectedError
 from django.utils.text import slugify
 
+from core import registry
 from core.exceptions import ConflictError
-from core.history import delete_tracked, save_tracked
+from core.history import change_set, delete_tracked, save_tracked
+from core.visibility import visible
 
 M = TypeVar("M", bound=models.Model)
 
@@ -69,19 +71,57 @@ def save_validated(
     action: str | None = None,
     m2m: dict[str, Iterable[Any]] | None = None,
 ) -> None:
-    """full_clean, bump the version, save with one history row; a lost race becomes a ValidationError."""
+    """full_clean, bump the version, save with one history row; a lost race becomes a ValidationError.
+
+    A record that partners see, or would see after the change, changes only with reviewer rights when
+    its registration says so (`reviewed_when_public`): an editor's edit would otherwise reach partners
+    unreviewed (docs/design.md, "Review of what partners see").
+    """
     validate(instance)
-    if not instance._state.adding:
-        instance.version += 1
-    try:
-        save_tracked(instance, user=user, reason=reason, action=action, m2m=m2m)
-    except IntegrityError as error:
-        # Check constraints are enforced by the database alone (TrackedModel.validate_constraints).
-        message = type(instance).check_constraint_message(error)  # type: ignore[attr-defined]
-        if message:
-            raise ValidationError(message) from error
-        # full_clean checked the unique constraints; this is a concurrent insert that won the race.
-        raise ValidationError(f"The change conflicts with data saved at the same moment: {error}") from error
+    reviewed = _needs_review_rights(instance, user)
+    with change_set():
+        if reviewed and not instance._state.adding:
+            _refuse_if_public(instance)  # as it stands before the change
+        if not instance._state.adding:
+            instance.version += 1
+        try:
+            save_tracked(instance, user=user, reason=reason, action=action, m2m=m2m)
+        except IntegrityError as error:
+            # Check constraints are enforced by the database alone (TrackedModel.validate_constraints).
+            message = type(instance).check_constraint_message(error)  # type: ignore[attr-defined]
+            if message:
+                raise ValidationError(message) from error
+            # full_clean checked the unique constraints; this is a concurrent insert that won the race.
+            raise ValidationError(f"The change conflicts with data saved at the same moment: {error}") from error
+        if reviewed:
+            _refuse_if_public(instance)  # as it would stand after it: rolled back with the change
+
+
+REVIEW_RIGHTS = "core.change_published"
+
+
+def _needs_review_rights(instance: models.Model, user: Any) -> bool:
+    spec = registry.get(type(instance))
+    return spec.reviewed_when_public and not (user is not None and user.has_perm(REVIEW_RIGHTS))
+
+
+def _refuse_if_public(instance: models.Model) -> None:
+    if visible(type(instance), partner=True).filter(pk=instance.pk).exists():
+        noun = instance._meta.verbose_name
+        raise PermissionDenied(
+            f"Partners see this {noun} through published work, so only a reviewer can change it. "
+            "Ask a reviewer to make the change."
+        )
+
+
+def require_own_draft(instance: models.Model, user: Any, *, reviewer_perm: str) -> None:
+    """Editors delete only what they created; reviewers (`reviewer_perm`) delete anyone's."""
+    if user.has_perm(reviewer_perm):
+        return
+    first = instance.history.order_by("history_date", "history_id").values_list("history_user_id", flat=True).first()  # type: ignore[attr-defined]
+    if first != user.pk:
+        noun = instance._meta.verbose_name
+        raise PermissionDenied(f"Only a reviewer can delete a {noun} someone else created; yours you may delete.")
 
 
 def delete_checked(instance: models.Model, *, user: Any, reason: str) -> None:

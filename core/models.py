@@ -224,6 +224,7 @@ class ChangeEntry(models.Model):
         permissions = [
             ("revert_history", "Can revert records to an earlier version and restore deleted ones"),
             ("patrol_history", "Can mark changes as reviewed"),
+            ("change_published", "Can change actors, topics, roles and sources that partners see"),
         ]
 
     def __str__(self) -> str:

@@ -54,6 +54,9 @@ class Tracked:
     follows: tuple[str, ...] = ()
     embeds: tuple[Embeds, ...] = ()
     str_related: tuple[str, ...] = ()  # what __str__ reads, fetched with the row in lists
+    # Partners see this record through the published work that shows it (actors, topics, roles, sources):
+    # while they do, changing it needs reviewer rights (core.editing.save_validated).
+    reviewed_when_public: bool = False
     effects: list[tuple[frozenset[str], Callable[[Any], None], bool]] = field(default_factory=list)
 
     @property

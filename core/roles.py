@@ -73,6 +73,9 @@ def sync_roles(apps: Any, *, verbosity: int = 0) -> None:
 for _group in (VIEWERS, EDITORS, REVIEWERS):
     ROLE_PERMISSIONS[_group].append("core.view_changeentry")
 ROLE_PERMISSIONS[REVIEWERS] += ["core.revert_history", "core.patrol_history"]
+# Review of what partners see (issue 14): an actor, topic, role or source shown by published work
+# changes only with this permission (core.editing.save_validated).
+ROLE_PERMISSIONS[REVIEWERS] += ["core.change_published"]
 # Login lockouts (django-axes): reviewers see the failed attempts in the admin and unlock an account by
 # deleting its rows.
 ROLE_PERMISSIONS[REVIEWERS] += ["axes.view_accessattempt", "axes.delete_accessattempt"]

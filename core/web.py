@@ -249,3 +249,26 @@ def with_columns(page: str, queryset: QuerySet) -> QuerySet:
     for column in _columns.get(page, []):
         queryset = column.annotate(queryset)
     return queryset
+
+
+# --- Bad query strings ------------------------------------------------------------------------------
+
+
+class RejectNulQueryMiddleware:
+    """A NUL character in a page's query string is answered 400, naming the parameter.
+
+    PostgreSQL cannot hold NUL in text, so a search for `a%00b` would otherwise reach the driver and fail
+    as a server error. The API refuses the same input in its views with a problem+json body naming the
+    parameter (core.api.base.RejectNulMixin); this covers every other page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" in request.META.get("QUERY_STRING", "") and not request.path.startswith("/api/"):
+            names = sorted({name for name, values in request.GET.lists() if "\x00" in name + "".join(values)})
+            if names:
+                message = f"{', '.join(names)}: NUL characters are not allowed."
+                return render(request, "400.html", {"message": message}, status=400)
+        return self.get_response(request)

@@ -10,10 +10,10 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET
 
 from core.admin_base import error_text
+from core.dates import moment_from_text
 from core.selectors import find_as_of
 from core.views import require
 from positions.selectors import actor_as_of, topic_as_of
@@ -21,19 +21,14 @@ from tracker.models import Actor, Topic
 
 
 def moment_from(request: HttpRequest) -> datetime.datetime:
-    """`?as_of=`: a datetime, or a date meaning the end of that day; now when absent. Bad input is a 404-free error."""
+    """`?as_of=`: a moment, or a date meaning the end of that day; now when absent. Bad input is a 400."""
     text = (request.GET.get("as_of") or "").strip()
     if not text:
         return timezone.now()
-    moment = parse_datetime(text)
-    if moment is None:
-        day = parse_date(text)
-        if day is None:
-            raise ValidationError({"as_of": "Give a date (2025-02-17) or a date and time (2025-02-17T14:30)."})
-        moment = datetime.datetime.combine(day, datetime.time.max)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        return moment_from_text(text)
+    except ValueError as error:
+        raise ValidationError({"as_of": str(error)}) from None
 
 
 def _as_of_page(request: HttpRequest, model: type[models.Model], slug: str, template: str, select) -> HttpResponse:

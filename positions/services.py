@@ -8,7 +8,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core import registry
-from core.editing import assign, delete_checked, lock_current, require_perm, restore_as, save_validated
+from core.editing import (
+    assign,
+    delete_checked,
+    lock_current,
+    require_own_draft,
+    require_perm,
+    restore_as,
+    save_validated,
+)
 from core.history import change_set, clean_reason
 from core.registry import Embeds
 from positions.models import Position
@@ -136,6 +144,7 @@ def position_delete(*, position: Position, user: Any, reason: str, expected_vers
         position = lock_current(position, expected_version=expected_version)
         if position.status == EditorialStatus.PUBLISHED:
             raise PermissionDenied("A published position cannot be deleted; retract it instead.")
+        require_own_draft(position, user, reviewer_perm="positions.publish_position")
         delete_checked(position, user=user, reason=reason)
 
 

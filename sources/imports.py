@@ -135,6 +135,14 @@ def _parse_row(row: ImportRow) -> None:
 
 def parse(text: str) -> ImportResult:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _read(reader)
+    except csv.Error as error:
+        # The csv module refuses a cell over csv.field_size_limit() (131,072 characters), for one.
+        return ImportResult(rows=[], errors=[f"After line {reader.line_num}, this is not CSV we can read: {error}."])
+
+
+def _read(reader: csv.DictReader) -> ImportResult:
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = sorted((REQUIRED | {"source_url"}) - set(header))
     if missing:

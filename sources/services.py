@@ -145,6 +145,7 @@ def source_get_or_create_by_url(*, user: Any, reason: str, url: str, title: str 
 
 registry.register(
     Source,
+    reviewed_when_public=True,
     resource="sources",
     fields=SOURCE_FIELDS,
     create=source_create,

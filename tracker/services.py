@@ -9,7 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core import registry
-from core.editing import assign, delete_checked, lock_current, require_perm, restore_as, save_validated, unique_slug
+from core.editing import (
+    assign,
+    delete_checked,
+    lock_current,
+    require_own_draft,
+    require_perm,
+    restore_as,
+    save_validated,
+    unique_slug,
+)
 from core.history import change_set, clean_reason
 from core.registry import Embeds
 from core.visibility import related_visible, shown
@@ -264,6 +273,7 @@ def claim_delete(*, claim: Claim, user: Any, reason: str, expected_version: int 
         claim = lock_current(claim, expected_version=expected_version)
         if claim.status == EditorialStatus.PUBLISHED:
             raise PermissionDenied("A published claim cannot be deleted; retract it instead.")
+        require_own_draft(claim, user, reviewer_perm="tracker.publish_claim")
         if claim.positions.exists():
             raise ValidationError("This claim is evidence for positions; remove it from them first.")
         spec = registry.get(Claim)
@@ -300,6 +310,7 @@ def _partner_roles() -> QuerySet[Role]:
 
 registry.register(
     Actor,
+    reviewed_when_public=True,
     resource="actors",
     fields=ACTOR_FIELDS,
     create=actor_create,
@@ -308,6 +319,7 @@ registry.register(
 )
 registry.register(
     Role,
+    reviewed_when_public=True,
     resource="roles",
     fields=ROLE_FIELDS,
     create=role_create,
@@ -320,6 +332,7 @@ registry.register(
 )
 registry.register(
     Topic,
+    reviewed_when_public=True,
     resource="topics",
     fields=TOPIC_FIELDS,
     create=topic_create,

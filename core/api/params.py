@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
 from rest_framework import serializers
 
-from core.filtersets import to_utc
+from core.dates import moment_from_text
 
 
 def parse_date(value: str | None, name: str, default: datetime.date | None = None) -> datetime.date | None:
@@ -20,12 +19,10 @@ def parse_date(value: str | None, name: str, default: datetime.date | None = Non
 
 
 def parse_datetime(value: str | None, name: str) -> datetime.datetime | None:
+    """An ISO 8601 moment in UTC; a date alone means the end of that day (core.dates.moment_from_text)."""
     if not value:
         return None
     try:
-        moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        raise serializers.ValidationError({name: "Give a moment as ISO 8601, e.g. 2025-03-01T12:00:00Z."}) from None
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return to_utc(moment, name)
+        return moment_from_text(value)
+    except ValueError as error:
+        raise serializers.ValidationError({name: str(error)}) from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -161,6 +162,11 @@ class CitationWriteSerializer(ServiceArgumentsMixin, serializers.ModelSerializer
 class ClaimCitationSerializer(serializers.ModelSerializer):
     """A citation inside its claim: the source's id, URL and title, and the exact excerpt."""
 
+    source = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The source's id; null in the answer to a partner's proposal while the source is not public.",
+    )
     source_url = serializers.CharField(source="source.url", read_only=True)
     source_title = serializers.CharField(source="source.title", read_only=True)
 
@@ -267,21 +273,27 @@ MAX_CITATIONS_PER_WRITE = 50
 MAX_TOPICS_PER_CLAIM = 20
 
 
+class CitableSourceField(serializers.PrimaryKeyRelatedField):
+    """A source the caller may cite by id: any source for the team, a partner-visible one for partners.
+
+    Decided when the request is validated, not when the serializer class is declared: a nested
+    serializer is built once, before it knows who is calling.
+    """
+
+    def get_queryset(self) -> QuerySet[Source]:
+        return visible(Source, partner=partner_context(self))
+
+
 class NewCitationSerializer(serializers.Serializer):
     """A citation sent with a new claim: an existing source by id, or a source URL (found or created)."""
 
-    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all(), required=False)
+    source = CitableSourceField(required=False)
     source_url = serializers.URLField(max_length=2000, required=False)
     source_title = serializers.CharField(max_length=500, required=False, allow_blank=True)
     excerpt = serializers.CharField()
     locator = serializers.CharField(max_length=200, required=False, allow_blank=True)
     relation = serializers.ChoiceField(choices=Citation._meta.get_field("relation").choices, required=False)
     accessed_on = serializers.DateField(required=False, allow_null=True)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Partners may cite only sources they can see; anything else must come by URL.
-        self.fields["source"].queryset = visible(Source, partner=partner_context(self))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("source" in attrs) == ("source_url" in attrs):

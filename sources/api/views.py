@@ -157,6 +157,16 @@ class ClaimViewSet(TrackedViewSet):
             # The partner sees its own proposal once; it stays invisible to partners until published.
             fresh = self.get_queryset_unfiltered().get(pk=instance.pk)
             data = self.serializer_class(fresh, context=self.get_serializer_context()).data
+            # Its sources are shown only as far as partners may see them: a URL that matched a team-only
+            # source must not tell the partner that source exists, nor its title (no existence oracle).
+            public = set(
+                visible(Source, partner=True)
+                .filter(pk__in=[c["source"] for c in data["citations"]])
+                .values_list("pk", flat=True)
+            )
+            for citation in data["citations"]:
+                if citation["source"] not in public:
+                    citation["source"], citation["source_title"] = None, ""
             return Response(data, status=code, headers={"ETag": etag_for(fresh)})
         return super().respond_with(instance, code)
 

@@ -86,10 +86,11 @@ def _story(editor, reviewer):
     # In production each request's commit queues a sequencing run; here the feed is numbered at this
     # point, so partners have seen c2, s2 and the role before they disappear below.
     sequence_feed()
+    # Partners see a and b: changing them, or giving them a role, needs a reviewer.
     role = services.role_create(
-        user=editor, reason=r, data={"actor": a, "organisation": b, "title": "Envoy", "source": s2}
+        user=reviewer, reason=r, data={"actor": a, "organisation": b, "title": "Envoy", "source": s2}
     )
-    a = services.actor_update(actor=a, user=editor, reason=r, data={"slug": "anna-k"}, expected_version=a.version)
+    a = services.actor_update(actor=a, user=reviewer, reason=r, data={"slug": "anna-k"}, expected_version=a.version)
     child = services.topic_create(
         user=editor, reason=r, data={"title": "Troop numbers", "question": "How many?", "parent": topic}
     )
@@ -105,11 +106,11 @@ def _story(editor, reviewer):
     services.claim_delete(claim=draft, user=editor, reason=r)
     position_services.position_retract(position=p1, user=reviewer, reason=r)
     source_services.source_update(
-        source=s1, user=editor, reason=r, data={"title": "One (updated)"}, expected_version=s1.version
+        source=s1, user=reviewer, reason=r, data={"title": "One (updated)"}, expected_version=s1.version
     )
     source_services.citation_delete(citation=c1.citations.order_by("id").last(), user=reviewer, reason=r)
     services.role_delete(user=reviewer, reason=r, role=role)
-    role2 = services.role_create(user=editor, reason=r, data={"actor": a, "organisation": b, "title": "Adviser"})
+    role2 = services.role_create(user=reviewer, reason=r, data={"actor": a, "organisation": b, "title": "Adviser"})
     services.role_delete(user=reviewer, reason=r, role=role2)
     return {"hidden_actor": hidden_actor, "draft": draft, "c1": c1, "c2": c2, "role": role, "p1": p1}
 
@@ -150,7 +151,7 @@ def test_the_feed_resumes_from_a_cursor_with_only_later_changes(editor, reviewer
     }
     anna = type(story["hidden_actor"]).objects.get(slug="anna-k")
     services.actor_update(
-        actor=anna, user=editor, reason="r", data={"summary": "Diplomat"}, expected_version=anna.version
+        actor=anna, user=reviewer, reason="r", data={"summary": "Diplomat"}, expected_version=anna.version
     )
     page = client.get(f"/api/v1/changes/?after={cursor}").json()
 
@@ -171,8 +172,8 @@ def test_feed_sequence_numbers_have_no_gaps_after_a_rolled_back_write(editor, re
 
     anna = Actor.objects.get(slug="anna-k")
     with pytest.raises(ValidationError):
-        services.actor_update(actor=anna, user=editor, reason="r", data={"name": ""}, expected_version=anna.version)
-    services.actor_update(actor=anna, user=editor, reason="r", data={"summary": "x"}, expected_version=anna.version)
+        services.actor_update(actor=anna, user=reviewer, reason="r", data={"name": ""}, expected_version=anna.version)
+    services.actor_update(actor=anna, user=reviewer, reason="r", data={"summary": "x"}, expected_version=anna.version)
     sequence_feed()
 
     seqs = list(FeedEvent.objects.values_list("seq", flat=True))

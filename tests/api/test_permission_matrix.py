@@ -121,6 +121,13 @@ OPERATIONS = [
         "post",
         lambda d: "/api/v1/roles/",
         lambda d: {"actor": "keir-starmer", "organisation": "uk-government", "title": "MP", "reason": "r"},
+        expect(editor=403, reviewer=201),  # partners would see the role at once: reviewers only
+    ),
+    (
+        "create draft actor's role",
+        "post",
+        lambda d: "/api/v1/roles/",
+        lambda d: {"actor": "secret-minister", "organisation": "uk-government", "title": "MP", "reason": "r"},
         expect(editor=201, reviewer=201),
     ),
     (
@@ -179,11 +186,19 @@ OPERATIONS = [
         lambda d: {"source": d.source.pk, "outcome": "ok", "reason": "r"},
         expect(viewer=405, editor=405, reviewer=405),
     ),
-    # Editing (with the ETag and a reason).
+    # Editing (with the ETag and a reason). What partners see through published work changes only
+    # with reviewer rights; what only the team sees, editors change.
     (
         "edit actor",
         "patch",
         lambda d: "/api/v1/actors/keir-starmer/",
+        lambda d: {"summary": "PM"},
+        expect(editor=403, reviewer=200),
+    ),
+    (
+        "edit draft's actor",
+        "patch",
+        lambda d: "/api/v1/actors/secret-minister/",
         lambda d: {"summary": "PM"},
         expect(editor=200, reviewer=200),
     ),
@@ -192,12 +207,26 @@ OPERATIONS = [
         "patch",
         lambda d: f"/api/v1/roles/{d.role.pk}/",
         lambda d: {"title": "PM"},
+        expect(editor=403, reviewer=200),
+    ),
+    (
+        "edit draft actor's role",
+        "patch",
+        lambda d: f"/api/v1/roles/{d.secret_role.pk}/",
+        lambda d: {"title": "PM"},
         expect(editor=200, reviewer=200),
     ),
     (
         "edit topic",
         "patch",
         lambda d: "/api/v1/topics/troops-in-ukraine/",
+        lambda d: {"summary": "s"},
+        expect(editor=403, reviewer=200),
+    ),
+    (
+        "edit draft's topic",
+        "patch",
+        lambda d: "/api/v1/topics/secret-plan/",
         lambda d: {"summary": "s"},
         expect(editor=200, reviewer=200),
     ),
@@ -228,6 +257,13 @@ OPERATIONS = [
         "patch",
         lambda d: f"/api/v1/sources/{d.source.pk}/",
         lambda d: {"publisher": "AP"},
+        expect(editor=403, reviewer=200),
+    ),
+    (
+        "edit draft's source",
+        "patch",
+        lambda d: f"/api/v1/sources/{d.secret_source.pk}/",
+        lambda d: {"publisher": "AP"},
         expect(editor=200, reviewer=200),
     ),
     (
@@ -241,12 +277,13 @@ OPERATIONS = [
     ("delete actor", "delete", lambda d: f"/api/v1/actors/{ActorFactory().slug}/", None, expect(reviewer=204)),
     ("delete role", "delete", lambda d: f"/api/v1/roles/{d.secret_role.pk}/", None, expect(reviewer=204)),
     ("delete topic", "delete", lambda d: f"/api/v1/topics/{TopicFactory().slug}/", None, expect(reviewer=204)),
+    # Editors delete only the drafts they created (tests/tracker/test_review_rights.py); this one is not theirs.
     (
-        "delete draft claim",
+        "delete someone else's draft claim",
         "delete",
         lambda d: f"/api/v1/claims/{_lonely_claim().pk}/",
         None,
-        expect(editor=204, reviewer=204),
+        expect(editor=403, reviewer=204),
     ),
     (
         "delete published claim",
@@ -256,11 +293,11 @@ OPERATIONS = [
         expect(editor=403, reviewer=403),
     ),
     (
-        "delete draft position",
+        "delete someone else's draft position",
         "delete",
         lambda d: f"/api/v1/positions/{PositionFactory().pk}/",
         None,
-        expect(editor=204, reviewer=204),
+        expect(editor=403, reviewer=204),
     ),
     ("delete source", "delete", lambda d: f"/api/v1/sources/{SourceFactory().pk}/", None, expect(reviewer=204)),
     (

@@ -222,3 +222,15 @@ def test_progress_is_reported_while_the_import_runs(editor, known, django_captur
     job.refresh_from_db()
     assert seen == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
     assert (job.status, job.done, job.total) == (Job.Status.SUCCEEDED, 5, 5)
+
+
+def test_a_cell_longer_than_the_csv_limit_is_reported_not_a_server_error(client, editor, known, upload):
+    client.force_login(editor)
+    # Python's csv module refuses a field over 131,072 characters (csv.field_size_limit()).
+    response, job = upload(_csv([_row(), _row(text="x" * 140_000)]))
+
+    assert response.status_code == 302
+    assert job.status == Job.Status.SUCCEEDED
+    [error] = job.result["errors"]
+    assert error == "After line 2, this is not CSV we can read: field larger than field limit (131072)."
+    assert _counts() == (0, 0, 0, 0, 0)

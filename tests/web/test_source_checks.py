@@ -114,11 +114,11 @@ def test_the_dashboard_lists_exactly_the_claims_with_altered_or_missing_excerpts
     assert "Retracted one" not in page and "Troops in spring" not in page
 
 
-def test_a_changed_source_whose_excerpt_is_still_present_is_not_flagged(client, editor, checked):
+def test_a_changed_source_whose_excerpt_is_still_present_is_not_flagged(client, editor, reviewer, checked):
     article = checked["present"].source
-    source_update(
+    source_update(  # partners see this source (its claims are published): a reviewer's change
         source=article,
-        user=editor,
+        user=reviewer,
         reason="Transcript corrected",
         data={"stored_text": ARTICLE + " A long new paragraph about the budget, the navy and many other things."},
         expected_version=article.version,
