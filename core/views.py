@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from core import registry, selectors
+from core import registry, selectors, spreadsheet
 from core.admin_base import error_text
 from core.audit import for_display, history_model, tracked_model
 from core.exceptions import ConflictError
@@ -147,10 +147,9 @@ def _export_rows(queryset) -> Iterator[list[Any]]:
 
 def _csv_stream(queryset) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
+    yield spreadsheet.BOM + writer.writerow(EXPORT_COLUMNS)
     for row in _export_rows(queryset):
-        # A leading =, +, - or @ would run as a formula in a spreadsheet.
-        yield writer.writerow(["'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
+        yield writer.writerow(spreadsheet.safe_row(row))
 
 
 def _json_stream(queryset) -> Iterator[str]:
@@ -168,7 +167,7 @@ def export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     queryset = _filters(request).qs
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     if fmt == "csv":
-        response = StreamingHttpResponse(_csv_stream(queryset), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(_csv_stream(queryset), content_type=spreadsheet.CONTENT_TYPE)
     else:
         response = StreamingHttpResponse(_json_stream(queryset), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="history-{stamp}.{fmt}"'

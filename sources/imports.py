@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from core import spreadsheet
 from core.history import change_set
 from core.jobs import Progress
 from core.web import parse_partial_date
@@ -73,7 +74,9 @@ class ImportResult:
 
 
 def template_csv() -> str:
+    """The import template, with a byte-order mark so a spreadsheet reads it as UTF-8 (the import strips it)."""
     out = io.StringIO()
+    out.write(spreadsheet.BOM)
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(TEMPLATE_ROWS)

@@ -19,6 +19,8 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from core import spreadsheet
+
 CHUNK_SIZE = 500
 EXPORT_PARAMETER = OpenApiParameter("as", str, enum=["csv", "json"], description="File format (default json).")
 
@@ -35,11 +37,13 @@ def serialized_rows(queryset: QuerySet, serialize: Callable[[list], list[dict]])
 
 
 def csv_lines(rows: Iterable[dict], columns: list[str]) -> Iterator[str]:
+    """CSV a spreadsheet opens safely (core.spreadsheet): a byte-order mark, then formula-safe cells."""
     buffer = io.StringIO()
+    buffer.write(spreadsheet.BOM)
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(spreadsheet.safe_dict(row))
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -65,7 +69,7 @@ def export_response(viewset, columns: list[str], csv_row, name: str) -> Streamin
     context = viewset.get_serializer_context()
     rows = serialized_rows(queryset, lambda chunk: viewset.serializer_class(chunk, many=True, context=context).data)
     if kind == "csv":
-        response = StreamingHttpResponse(csv_lines(map(csv_row, rows), columns), content_type="text/csv")
+        response = StreamingHttpResponse(csv_lines(map(csv_row, rows), columns), content_type=spreadsheet.CONTENT_TYPE)
     else:
         response = StreamingHttpResponse(json_array_lines(rows), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'

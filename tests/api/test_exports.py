@@ -14,14 +14,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _body(response):
-    return b"".join(response.streaming_content).decode()
+    return b"".join(response.streaming_content).decode("utf-8-sig")
 
 
 def test_claims_export_as_csv_holds_only_published_claims_with_their_sources(dossier, partner_reader):
     response = client_for(partner_reader).get("/api/v1/claims/export/?as=csv")
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(_body(response))))
     assert [(r["id"], r["speaker"], r["topics"], r["source_urls"], r["citation_count"]) for r in rows] == [
         (str(dossier.claim.pk), "keir-starmer", "troops-in-ukraine", "https://news.example.org/paris", "1")

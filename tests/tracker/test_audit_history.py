@@ -600,7 +600,7 @@ def test_export_streams_csv_and_json_with_the_same_filters(client, viewer, edito
 
     response = client.get(reverse("history:export", args=["csv"]), {"model": "tracker.actor"})
     assert response.streaming
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [(r["user"], r["model"], r["reason"]) for r in rows] == [("editor", "tracker.actor", "'=HYPERLINK(1)")]
 
     response = client.get(reverse("history:export", args=["json"]), {"user": "reviewer"})

@@ -60,7 +60,7 @@ def test_the_template_csv_has_every_column_and_imports_cleanly(client, editor, k
     client.force_login(editor)
     response = client.get(reverse("sources:claim-import-template"))
     assert response["Content-Disposition"] == 'attachment; filename="claims-template.csv"'
-    header = response.content.decode().splitlines()[0]
+    header = response.content.decode("utf-8-sig").splitlines()[0]
     assert header.split(",") == imports.COLUMNS
     TopicFactory(slug="european-troops-in-ukraine")
     _response, job = upload(response.content)
