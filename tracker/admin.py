@@ -3,14 +3,20 @@
 
 from django.contrib import admin
 
-from core.admin_base import TrackedAdmin
+from core.admin_base import TrackedAdmin, TrackedModelForm
 from tracker import services
+from tracker.forms import AliasesField
 from tracker.models import Actor, Claim, Role, Topic
 from tracker.search import claim_search
 
 
+class ActorAdminForm(TrackedModelForm):
+    aliases = AliasesField(label="Other names")  # one per line, not raw JSON
+
+
 @admin.register(Actor)
 class ActorAdmin(TrackedAdmin):
+    form = ActorAdminForm
     list_display = ["name", "kind", "country_code", "wikidata_id", "updated_at"]
     list_filter = ["kind", "country_code"]
     search_fields = ["name", "slug", "aliases", "wikidata_id"]

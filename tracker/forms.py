@@ -6,12 +6,15 @@ Forms parse and check input; the views hand the values to the services.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 
 from core.history import REASON_MAX_LENGTH
 from core.web import PartialDateField, ReasonField, partial_date_text
-from tracker.choices import AttributionStatus, ClaimKind, EditorialStatus, Veracity
+from tracker.choices import ActorKind, AttributionStatus, ClaimKind, EditorialStatus, Veracity
 from tracker.models import Actor, Claim, Topic
 from tracker.selectors import actor_lookup
 
@@ -43,11 +46,111 @@ class ActorField(forms.CharField):
             return None
         matches = actor_lookup(value)
         if not matches:
-            raise forms.ValidationError(f"No actor is called “{value}”. Add the actor in the admin first.")
+            # A link that opens the new-actor page in another tab, the name filled in: this form keeps its input.
+            new = f"{reverse('tracker:actor-new')}?{urlencode({'name': value})}"
+            raise forms.ValidationError(
+                format_html(
+                    'No actor is called “{}”. <a href="{}" target="_blank" rel="noopener">Create the actor</a>, '
+                    "then save again.",
+                    value,
+                    new,
+                )
+            )
         if len(matches) > 1:
             slugs = ", ".join(actor.slug for actor in matches)
             raise forms.ValidationError(f"Several actors are called “{value}”; type one of the slugs: {slugs}.")
         return matches[0]
+
+
+class AliasesField(forms.CharField):
+    """Other names of an actor, one per line (stored as a list of names)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "One name per line, e.g. POTUS, or the name in another language.")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, (list, tuple)) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, (list, tuple)):
+            lines = value
+        else:
+            lines = (super().to_python(value) or "").splitlines()
+        names: list[str] = []
+        for line in lines:
+            name = line.strip()
+            if len(name) > 200:
+                raise forms.ValidationError(f"“{name[:40]}…” is longer than 200 characters; one name per line.")
+            if name and name not in names:
+                names.append(name)
+        if len(names) > MAX_ALIASES:
+            raise forms.ValidationError(f"At most {MAX_ALIASES} names.")
+        return names
+
+
+MAX_ALIASES = 50
+
+
+class ActorForm(forms.Form):
+    """An actor's own fields; roles are entered on the actor's page."""
+
+    required_css_class = "required"
+
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=ActorKind.choices)
+    aliases = AliasesField(label="Other names")
+    country_code = forms.CharField(
+        label="Country", max_length=2, required=False, help_text="ISO 3166-1 alpha-2 code, e.g. GB."
+    )
+    wikidata_id = forms.CharField(label="Wikidata id", max_length=20, required=False, help_text="e.g. Q6279.")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = ReasonField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    FIELDS = ("name", "kind", "aliases", "country_code", "wikidata_id", "summary")
+
+    def __init__(self, *args: Any, actor: Actor | None = None, **kwargs: Any) -> None:
+        if actor is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(actor, name) for name in self.FIELDS} | {"version": actor.version}
+        super().__init__(*args, **kwargs)
+        if actor is not None:
+            self.fields["version"].required = True
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        data["country_code"] = data["country_code"].upper()
+        return data
+
+
+class TopicForm(forms.Form):
+    required_css_class = "required"
+    title = forms.CharField(max_length=200)
+    question = forms.CharField(
+        max_length=500, help_text="The question a stance answers, e.g. “Should European troops be deployed to Ukraine?”"
+    )
+    parent = forms.ModelChoiceField(
+        queryset=Topic.objects.order_by("title"), required=False, help_text="A broader topic this one belongs to."
+    )
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = ReasonField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    FIELDS = ("title", "question", "parent", "summary")
+
+    def __init__(self, *args: Any, topic: Topic | None = None, **kwargs: Any) -> None:
+        if topic is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(topic, name) for name in self.FIELDS} | {"version": topic.version}
+        super().__init__(*args, **kwargs)
+        if topic is not None:
+            self.fields["version"].required = True
+            self.fields["parent"].queryset = Topic.objects.exclude(pk=topic.pk).order_by("title")
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
 class ClaimForm(forms.Form):

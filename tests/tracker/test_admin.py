@@ -135,7 +135,7 @@ def test_an_admin_save_from_a_stale_version_shows_a_conflict_and_saves_nothing(c
             "slug": actor.slug,
             "kind": "person",
             "summary": "Mine",
-            "aliases": "[]",
+            "aliases": "",
             "wikidata_id": "",
             "country_code": "",
             "change_reason": "Full name",

@@ -105,7 +105,7 @@ def test_an_admin_edit_appears_in_recent_changes_with_the_admin_user_and_edit_su
             "slug": "keir-starmer",
             "kind": "person",
             "summary": "",
-            "aliases": "[]",
+            "aliases": "",
             "wikidata_id": "",
             "country_code": "GB",
             "change_reason": "Full name and country",
