@@ -14,4 +14,5 @@ urlpatterns = [
     path("<str:model>/<int:pk>/compare/", views.compare, name="compare"),
     path("<str:model>/<int:pk>/version/<int:history_id>/", views.version, name="version"),
     path("<str:model>/<int:pk>/revert/", views.revert, name="revert"),
+    path("<str:model>/<int:pk>/undo/<int:history_id>/", views.undo, name="undo"),
 ]

@@ -256,8 +256,36 @@ def version(request: HttpRequest, model: str, pk: int, history_id: int) -> HttpR
             "children": children,
             "current": current,
             "can_revert": request.user.has_perm("core.revert_history") and record.history_type != "-",
+            "undoing": _undoing(model_class, pk, request.GET.get("undo")),
         },
     )
+
+
+def _undoing(model: type[models.Model], pk: int, history_id: str | None) -> Any:
+    """The change an "Undo this change" link came from, shown above the revert form."""
+    number = _int(history_id)
+    if number is None:
+        return None
+    return history_model(model)._default_manager.filter(id=pk, history_id=number).select_related("history_user").first()
+
+
+@login_required
+@require_GET
+def undo(request: HttpRequest, model: str, pk: int, history_id: int) -> HttpResponse:
+    """ "Undo this change": the version just before it, with the revert form (a confirmation and a reason)."""
+    model_class = _model_or_404(request, model)
+    change = _version_or_404(model_class, pk, history_id)
+    before = (
+        history_model(model_class)
+        ._default_manager.filter(id=pk, history_date__lte=change.history_date, history_id__lt=change.history_id)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if before is None:
+        messages.error(request, "This change created the record: there is no earlier version to go back to.")
+        return HttpResponseRedirect(reverse("history:object", args=[model, pk]))
+    url = reverse("history:version", args=[model, pk, before.history_id])
+    return HttpResponseRedirect(f"{url}?undo={change.history_id}")
 
 
 @login_required

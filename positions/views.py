@@ -154,6 +154,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("-as_of", "-id")
             .first(),
             "history": position.history.select_related("history_user").order_by("-history_date")[:20],
+            "history_url": reverse("history:object", args=["position", position.pk]),
             "buttons": workflow_buttons(
                 request.user,
                 position.status,

@@ -185,6 +185,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "topics": claim.topics.all(),
             "panels": panels_for("tracker:claim-detail", request, claim),
             "history": claim.history.select_related("history_user").order_by("-history_date")[:20],
+            "history_url": reverse("history:object", args=["claim", claim.pk]),
             "buttons": workflow_buttons(
                 request.user, claim.status, publish_perm="tracker.publish_claim", change_perm="tracker.change_claim"
             ),
