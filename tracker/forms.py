@@ -218,6 +218,32 @@ class TransitionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class BulkTransitionForm(forms.Form):
+    """Several claims through one workflow step; `claims` are "id:version" pairs from the list page."""
+
+    action = forms.ChoiceField(
+        choices=[("submit", "Submit for review"), ("publish", "Publish"), ("return", "Return to draft")]
+    )
+    reason = forms.CharField(max_length=REASON_MAX_LENGTH, label="Comment or reason")
+    claims = forms.CharField(required=False)  # read from getlist() in clean_claims
+
+    MAX = 100
+
+    def clean_claims(self) -> dict[int, int]:
+        pairs = self.data.getlist("claims") if hasattr(self.data, "getlist") else []
+        if not pairs:
+            raise forms.ValidationError("tick at least one claim.")
+        if len(pairs) > self.MAX:
+            raise forms.ValidationError(f"at most {self.MAX} at a time.")
+        chosen: dict[int, int] = {}
+        for pair in pairs:
+            pk, _, version = pair.partition(":")
+            if not (pk.isdigit() and version.isdigit() and len(pk) < 19 and len(version) < 10):
+                raise forms.ValidationError("the page sent a selection it cannot read; reload it.")
+            chosen[int(pk)] = int(version)
+        return chosen
+
+
 def workflow_buttons(user: Any, status: str, *, publish_perm: str, change_perm: str) -> list[dict[str, str]]:
     """The workflow buttons this user may press on a record in `status` (the services check again)."""
     may_publish, may_change = user.has_perm(publish_perm), user.has_perm(change_perm)

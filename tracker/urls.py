@@ -21,4 +21,5 @@ urlpatterns = [
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("claims/<int:pk>/workflow/", views.claim_transition, name="claim-transition"),
+    path("claims/workflow/", views.claim_bulk, name="claim-bulk"),
 ]

@@ -37,6 +37,7 @@ from tracker.filtersets import ClaimFilterSet
 from tracker.forms import (
     TRANSITION_DONE,
     ActorForm,
+    BulkTransitionForm,
     TopicForm,
     TransitionForm,
     claim_may_edit,
@@ -228,6 +229,41 @@ def claim_transition(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Claim {TRANSITION_DONE[action]}.")
     return redirect("tracker:claim-detail", pk=pk)
+
+
+@require_POST
+@team_required
+def claim_bulk(request: HttpRequest) -> HttpResponse:
+    """Submit, publish or return several claims at once (the review queue): each through its service,
+    in its own transaction, with the version the page showed; one refusal does not stop the others."""
+    form = BulkTransitionForm(request.POST)
+    back = _next_url(request, reverse("tracker:claim-list"))
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{'Claims' if field == 'claims' else field.capitalize()}: {' '.join(errors)}")
+        return redirect(back)
+    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    claims = Claim.objects.in_bulk(list(form.cleaned_data["claims"]))
+    done, refused = 0, []
+    for pk, version in form.cleaned_data["claims"].items():
+        claim = claims.get(pk)
+        if claim is None:
+            refused.append(f"#{pk}: it no longer exists.")
+            continue
+        try:
+            CLAIM_TRANSITIONS[action](claim=claim, user=request.user, reason=reason, expected_version=version)
+        except ConflictError:
+            refused.append(f"#{pk} “{claim.text[:60]}”: it changed since the page was loaded; reload and retry.")
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            refused.append(f"#{pk} “{claim.text[:60]}”: {text}")
+        else:
+            done += 1
+    if done:
+        messages.success(request, f"{done} claim{'s' if done != 1 else ''} {TRANSITION_DONE[action]}.")
+    for line in refused:
+        messages.error(request, f"Not {TRANSITION_DONE[action]}: {line}")
+    return redirect(back)
 
 
 # --- Creating and editing actors and topics -------------------------------------------------------
