@@ -62,6 +62,12 @@ class ActorField(forms.CharField):
         return matches[0]
 
 
+def typed_name(actor: Actor) -> str:
+    """How a form shows an actor it will read back with ActorField: the name, or the slug if the name
+    is shared (or is another actor's slug)."""
+    return actor.name if actor_lookup(actor.name) == [actor] else actor.slug
+
+
 class AliasesField(forms.CharField):
     """Other names of an actor, one per line (stored as a list of names)."""
 
@@ -177,7 +183,7 @@ class ClaimForm(forms.Form):
     def __init__(self, *args: Any, claim: Claim | None = None, **kwargs: Any) -> None:
         if claim is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "speaker": claim.speaker.slug,
+                "speaker": typed_name(claim.speaker),
                 "text": claim.text,
                 "kind": claim.kind,
                 "stated_on": partial_date_text(claim.stated_on, claim.stated_on_precision),

@@ -173,4 +173,19 @@ def test_the_admin_takes_other_names_one_per_line(client, reviewer):
     assert response.status_code == 302, response.content.decode()[:3000]
     actor.refresh_from_db()
     assert actor.aliases == ["Steinmeier", "Bundespräsident"]
-    assert 'Steinmeier\nBundespräsident</textarea>' in client.get(url).content.decode()
+    assert "Steinmeier\nBundespräsident</textarea>" in client.get(url).content.decode()
+
+
+def test_the_claim_edit_form_shows_the_speaker_by_name_or_by_slug_when_the_name_is_shared(client, editor):
+    vance = ActorFactory(name="JD Vance", slug="jd-vance")
+    first, second = (
+        ActorFactory(name="John Smith", slug="john-smith"),
+        ActorFactory(name="John Smith", slug="john-smith-2"),
+    )
+    client.force_login(editor)
+
+    def shown(speaker):
+        claim = ClaimFactory(speaker=speaker)
+        return client.get(reverse("sources:claim-edit", args=[claim.pk])).context["form"]["speaker"].value()
+
+    assert (shown(vance), shown(first), shown(second)) == ("JD Vance", "john-smith", "john-smith-2")
