@@ -27,17 +27,9 @@ STANCE_COLOURS: dict[str, tuple[str, str]] = {
     Stance.UNCLEAR: ("#d9d9d9", "#1d2330"),
 }
 # Short labels that fit beside a point; the full label is in the <title>.
-STANCE_SHORT = {
-    Stance.STRONGLY_OPPOSE: "Strongly opp.",
-    Stance.OPPOSE: "Oppose",
-    Stance.CONDITIONAL: "Conditional",
-    Stance.NEUTRAL: "Neutral",
-    Stance.SUPPORT: "Support",
-    Stance.STRONGLY_SUPPORT: "Strongly sup.",
-    Stance.UNCLEAR: "Unclear",
-}
-
-LABEL_WIDTH = 190
+LABEL_WIDTH = 210
+LABEL_CHARS = 27  # per line of a row title; two lines, then the full title is in the tooltip
+CLAIM_LANE = 16  # the bottom of each timeline row, where claims sit, below the stance circles
 PLOT_WIDTH = 620
 RIGHT_PAD = 90
 ROW_HEIGHT = 70
@@ -50,6 +42,30 @@ def _esc(value: object) -> str:
 
 def _shorten(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _wrap(text: str, width: int = LABEL_CHARS, lines: int = 2) -> list[str]:
+    """Break a title at spaces into at most `lines` lines; only what still does not fit is shortened."""
+    out: list[str] = []
+    rest = text.split()
+    while rest and len(out) < lines:
+        line = rest.pop(0)
+        while rest and len(line) + 1 + len(rest[0]) <= width:
+            line += " " + rest.pop(0)
+        out.append(line)
+    if rest:
+        out[-1] = _shorten(out[-1] + " " + " ".join(rest), width)
+    return [_shorten(line, width) for line in out] or [""]
+
+
+def _label_svg(text: str, *, x: float, mid: float, css: str) -> str:
+    """A title on one or two lines centred on `mid`, its full text as the tooltip and accessible name."""
+    lines = _wrap(text)
+    first = mid + 4 - 8 * (len(lines) - 1)
+    spans = "".join(
+        f'<tspan x="{x}" y="{first + 16 * index:.1f}">{_esc(line)}</tspan>' for index, line in enumerate(lines)
+    )
+    return f'<text class="{css}" aria-label="{_esc(text)}"><title>{_esc(text)}</title>{spans}</text>'
 
 
 @dataclass
@@ -134,23 +150,21 @@ def timeline_svg(rows: Sequence[TimelineRow], *, title: str) -> SafeString:
             f'<rect x="{LABEL_WIDTH}" y="{top + 4}" width="{PLOT_WIDTH}" height="{ROW_HEIGHT - 8}" '
             f'fill="{"#fafbfc" if index % 2 else "#ffffff"}" stroke="#e3e6ec"/>'
         )
-        label = (
-            f'<text class="tl-label" x="8" y="{mid + 4:.1f}"><title>{_esc(row.title)}</title>'
-            f"{_esc(_shorten(row.title, 24))}</text>"
-        )
+        label = _label_svg(row.title, x=8, mid=mid, css="tl-label")
         out.append(f'<a href="{_esc(row.href)}">{label}</a>' if row.href else label)
 
         def y(stance: str, top: float = top) -> float:
             score = STANCE_SCORE.get(stance)
-            # -2..+2 spread over the row; unclear sits on the middle line, drawn hollow.
-            return top + ROW_HEIGHT / 2 - (score or 0) * (ROW_HEIGHT - 24) / 4
+            # -2..+2 spread over the row above the claim lane; unclear sits on the middle line, drawn hollow.
+            stance_height = ROW_HEIGHT - CLAIM_LANE
+            return top + stance_height / 2 + 2 - (score or 0) * (stance_height - 26) / 4
 
         points = sorted(row.points, key=lambda p: p.on)
         if len(points) > 1:
             path = " ".join(f"{x(p.on):.1f},{y(p.stance):.1f}" for p in points)
             out.append(f'<polyline points="{path}" fill="none" stroke="#8a93a5" stroke-width="1.5"/>')
         for mark in row.marks:
-            mx, my = x(mark.on), top + ROW_HEIGHT - 10
+            mx, my = x(mark.on), top + ROW_HEIGHT - CLAIM_LANE / 2 - 2
             out.append(
                 f'<a href="{_esc(mark.href)}" class="tl-claim"><title>{_esc(mark.label)}</title>'
                 f'<rect x="{mx - 4:.1f}" y="{my - 4:.1f}" width="8" height="8" transform="rotate(45 {mx:.1f} {my:.1f})"'
@@ -166,12 +180,12 @@ def timeline_svg(rows: Sequence[TimelineRow], *, title: str) -> SafeString:
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="7" fill="{"#ffffff" if hollow else fill}" '
                 f'stroke="#1d2330" stroke-width="1.2"{dash}/>'
                 f'<text class="tl-small" x="{px + 10:.1f}" y="{py + 4:.1f}">'
-                f"{_esc(STANCE_SHORT.get(point.stance, point.stance))}</text></a>"
+                f"{_esc(Stance(point.stance).label if point.stance in Stance.values else point.stance)}</text></a>"
             )
     legend_y = height - 8
     out.append(
-        f'<text class="tl-small" x="8" y="{legend_y}">Higher in a row = more support; ◆ = a claim; '
-        "hollow circle = unclear stance.</text>"
+        f'<text class="tl-small" x="8" y="{legend_y}">Higher in a row = more support; ◆ along the bottom of a '
+        "row = a claim; hollow circle = unclear stance.</text>"
     )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every interpolated text is escaped by _esc
@@ -192,7 +206,7 @@ def matrix_svg(
     title: str,
 ) -> SafeString:
     """A grid of stances: rows and columns are (title, href); an empty cell means no position yet."""
-    cell_w, cell_h, head_h = 130, 30, 110
+    cell_w, cell_h, head_h = 130, 38, 160
     width = LABEL_WIDTH + cell_w * max(len(columns), 1) + 120
     height = head_h + cell_h * max(len(rows), 1) + 10
     out = [
@@ -206,16 +220,13 @@ def matrix_svg(
         # Column titles run upwards at an angle so long topic names stay readable.
         cx, cy = LABEL_WIDTH + ci * cell_w + 14, head_h - 8
         text = (
-            f'<text class="mx-label" x="{cx:.1f}" y="{cy}" transform="rotate(-25 {cx:.1f} {cy})">'
-            f"{_esc(_shorten(name, 26))}</text>"
+            f'<text class="mx-label" x="{cx:.1f}" y="{cy}" transform="rotate(-25 {cx:.1f} {cy})" '
+            f'aria-label="{_esc(name)}">{_esc(_shorten(name, 48))}</text>'
         )
         out.append(f'<a href="{_esc(href)}"><title>{_esc(name)}</title>{text}</a>' if href else text)
     for ri, (name, href) in enumerate(rows):
         ry = head_h + ri * cell_h
-        text = (
-            f'<text class="mx-label" x="8" y="{ry + cell_h / 2 + 4:.1f}"><title>{_esc(name)}</title>'
-            f"{_esc(_shorten(name, 26))}</text>"
-        )
+        text = _label_svg(name, x=8, mid=ry + cell_h / 2, css="mx-label")
         out.append(f'<a href="{_esc(href)}">{text}</a>' if href else text)
         for ci in range(len(columns)):
             cx = LABEL_WIDTH + ci * cell_w

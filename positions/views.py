@@ -319,13 +319,14 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if key not in rows:
             topic = topics.get(key)
             rows[key] = TimelineRow(
-                title=topic.title if topic else "(no topic)",
+                title=topic.title if topic else "Claims on no topic yet",
                 href=reverse("positions:topic-detail", args=[topic.slug]) if topic else "",
             )
         rows[key].marks.extend(topic_marks)
-    chart = timeline_svg(
-        sorted(rows.values(), key=lambda r: r.title), title=f"{actor.name}: published stances and claims over time"
-    )
+    # Topics in alphabetical order; the claims not yet filed under a topic last.
+    ordered = sorted((row for key, row in rows.items() if key is not None), key=lambda r: r.title)
+    ordered += [rows[None]] if None in rows else []
+    chart = timeline_svg(ordered, title=f"{actor.name}: published stances and claims over time")
     return render(
         request,
         "positions/actor_detail.html",

@@ -73,3 +73,35 @@ def test_the_matrix_colours_cells_on_the_stance_scale_and_writes_the_stance():
 
 def test_an_empty_timeline_says_so():
     assert "No positions or dated claims yet." in timeline_svg([], title="Nothing")
+
+
+def test_long_titles_wrap_onto_two_lines_and_keep_their_full_text_in_the_tooltip():
+    from positions.charts import TimelineRow, timeline_svg
+
+    title = "Peace deal without Ukraine at the negotiating table"
+    svg = str(timeline_svg([TimelineRow(title=title)], title="t"))
+
+    assert f"<title>{title}</title>" in svg
+    assert ">Peace deal without Ukraine</tspan>" in svg and ">at the negotiating table</tspan>" in svg
+    assert "…" not in svg
+
+
+def test_a_claim_on_the_date_of_a_position_is_drawn_in_its_own_lane_below_the_circles():
+    import datetime
+    import re
+
+    from positions.charts import ROW_HEIGHT, TOP, TimelineMark, TimelinePoint, TimelineRow, timeline_svg
+
+    day = datetime.date(2025, 2, 17)
+    row = TimelineRow(
+        title="Troops",
+        points=[TimelinePoint(on=day, stance="strongly_oppose", label="Strongly oppose", href="/p/1/")],
+        marks=[TimelineMark(on=day, label="Claim", href="/c/1/")],
+    )
+    svg = str(timeline_svg([row], title="t"))
+
+    circle_y = float(re.search(r'<circle cx="[\d.]+" cy="([\d.]+)" r="7"', svg).group(1))
+    diamond_y = float(re.search(r'class="tl-claim"><title>Claim</title><rect x="[\d.]+" y="([\d.]+)"', svg).group(1))
+    assert circle_y + 7 < diamond_y  # the lowest circle ends above the diamond's top
+    assert diamond_y + 8 * 1.42 < TOP + ROW_HEIGHT  # and the diamond stays inside its row
+    assert ">Strongly oppose</text>" in svg  # stance names are not cut

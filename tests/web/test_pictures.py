@@ -73,6 +73,6 @@ def test_the_topics_page_draws_every_actor_against_every_topic(client, viewer, t
 
     svg = str(client.get(reverse("positions:topic-list") + "?on=2025-03-01").context["chart"])
 
-    assert svg.count('class="mx-label" x="8"') == 2  # Macron and Starmer
+    assert svg.count('<tspan x="8"') == 2  # the row titles: Macron and Starmer
     assert ">Neutral</text>" in svg and ">Support</text>" in svg and ">Strongly support</text>" in svg
     assert svg.count(">—</text>") == 1  # Macron has no position on sanctions
