@@ -131,8 +131,9 @@ def diff_versions(
     return changes
 
 
-def summarise(changes: Sequence[FieldChange], action: str) -> str:
-    """One line: 'status: in_review → published' for the workflow field, names for the rest, link counts."""
+def summarise(changes: Sequence[FieldChange], action: str, model: type[models.Model] | None = None) -> str:
+    """One line: 'Status: In review → Published' for the workflow field (the labels the record pages
+    show), field names for the rest, link counts."""
     if action in (HistoryAction.CREATED, HistoryAction.DELETED, HistoryAction.RESTORED):
         line = HistoryAction(action).label
     else:
@@ -143,7 +144,8 @@ def summarise(changes: Sequence[FieldChange], action: str) -> str:
                 counts += [f"−{len(change.removed)}"] if change.removed else []
                 parts.append(f"{change.label} ({' '.join(counts)})")
             elif change.name == "status":
-                parts.append(f"status: {change.old} → {change.new}")
+                labels = dict(model._meta.get_field("status").flatchoices) if model is not None else {}
+                parts.append(f"Status: {labels.get(change.old, change.old)} → {labels.get(change.new, change.new)}")
             else:
                 parts.append(change.label)
         line = ", ".join(parts) or "no field changed"
@@ -230,7 +232,7 @@ def index_history_row(sender: Any, instance: models.Model, history_instance: Any
         action=action,
         history_type=history_instance.history_type,
         reason=history_instance.history_change_reason or "",
-        summary=summarise(changes, action),
+        summary=summarise(changes, action, model),
         change_id=history_instance.history_change_id,
     )
     _run_effects(spec, instance, history_instance.history_type, changes)

@@ -715,3 +715,20 @@ def test_paging_through_a_long_claim_history_shows_every_claim_and_citation_row_
     expected += [("citation", h) for h in citation.history.values_list("history_id", flat=True)]
     assert sorted(seen) == sorted(expected)
     assert len(seen) == 71 + 11
+
+
+def test_recent_changes_name_a_workflow_step_with_the_labels_the_record_pages_use(editor, reviewer):
+    from tests.factories import ActorFactory, CitationFactory
+    from tracker.services import claim_create, claim_publish, claim_submit
+
+    claim = claim_create(user=editor, reason="Entered", data={"speaker": ActorFactory(), "text": "Words."})
+    CitationFactory(claim=claim)
+    claim = claim_submit(claim=claim, user=editor, reason="Ready")
+    claim_publish(claim=claim, user=reviewer, reason="Checked")
+
+    summaries = list(
+        ChangeEntry.objects.filter(object_id=claim.pk, model="tracker.claim")
+        .order_by("id")
+        .values_list("summary", flat=True)
+    )
+    assert summaries[-2:] == ["Status: Draft → In review", "Status: In review → Published"]
