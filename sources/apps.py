@@ -11,16 +11,19 @@ class SourcesConfig(AppConfig):
         from sources import (
             imports,
             services,  # noqa: F401  (registers sources and citations with the kernel)
+            tasks,
             views,
         )
         from sources.models import Citation, Source
-        from sources.tasks import enqueue_check
 
         # Checking sits above the services (tasks -> checking -> services), so the services cannot
-        # queue a check themselves; every write that records one of these changes (an edit, a revert,
-        # a restore) queues it here, once the transaction commits.
-        registry.on_change(Source, ("url", "stored_text"), lambda source: enqueue_check(source.pk), on_create=False)
-        registry.on_change(Citation, ("excerpt", "source"), lambda citation: enqueue_check(citation.source_id))
+        # ask for a check themselves; every write that records one of these changes (an edit, a revert,
+        # a restore) asks here: the source is marked due in the write's own transaction, and a worker
+        # is nudged once it commits (docs/design.md, "Checks: the database decides what is due").
+        registry.on_change(
+            Source, ("url", "stored_text"), lambda source: tasks.enqueue_check(source.pk), on_create=False
+        )
+        registry.on_change(Citation, ("excerpt", "source"), lambda citation: tasks.enqueue_check(citation.source_id))
 
         # The CSV import runs as a background job (core/jobs.py), not in the request.
         jobs.register(views.IMPORT_JOB, imports.run_import_job)

@@ -12,6 +12,8 @@
    empty metadata fields filled through `source_update()` (history under the system user, with a
    reason) and the source's health and next check.
 4. A check that carries a task id is idempotent: a redelivered task finds its `SourceCheck` and stops.
+5. What is due is in the database: `source_check_request()` marks a source due in the transaction of
+   the edit or "Check now" that asks for it; the check that answers the request clears it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -243,17 +246,21 @@ class _Observation:
     archive: tuple[str, datetime.datetime | None] | None = None
 
 
+def _observe_stored(source: Source, *, started_at: datetime.datetime) -> _Observation:
+    text = source.stored_text
+    return _Observation(
+        started_at=started_at,
+        outcome=CheckOutcome.STORED_TEXT,
+        url=source.url,
+        text=text,
+        fingerprint=content.fingerprint(text),
+    )
+
+
 def _observe(source: Source) -> _Observation:
     started_at = _now()
     if source.stored_text.strip():
-        text = source.stored_text
-        return _Observation(
-            started_at=started_at,
-            outcome=CheckOutcome.STORED_TEXT,
-            url=source.url,
-            text=text,
-            fingerprint=content.fingerprint(text),
-        )
+        return _observe_stored(source, started_at=started_at)
     result = fetch_page(source.url)
     observation = _Observation(
         started_at=started_at, outcome=str(result.outcome), url=source.url, result=result, error=result.error
@@ -314,6 +321,21 @@ def source_check(*, source_id: int, task_id: str | None = None) -> SourceCheck |
         return done
 
 
+def source_check_request(*, source_id: int) -> datetime.datetime | None:
+    """Mark a source due now, in the caller's transaction; the time it was asked for, or None when the
+    source has nothing to check.
+
+    The database, not the broker, says which sources need a check: the dispatcher picks up every due
+    source, so a check whose broker message is lost (Redis down) is delayed, never dropped. Written in
+    the transaction of the edit that asked for it, so the request commits or rolls back with the edit.
+    Bookkeeping: no history row (the edit that asked has its own).
+    """
+    now = _now()
+    checkable = ~Q(url="") | ~Q(stored_text="")
+    asked = Source.objects.filter(checkable, pk=source_id).update(next_check_at=now, check_requested_at=now)
+    return now if asked else None
+
+
 def source_check_abandon(*, source_id: int, task_id: str | None, reason: str) -> SourceCheck | None:
     """Record that a check was given up (it kept killing its worker); the source is scheduled as usual."""
     if task_id and (done := SourceCheck.objects.filter(task_id=task_id).first()):
@@ -359,6 +381,7 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
         source = Source.objects.select_for_update().filter(pk=source_id).first()
         if source is None:
             return None
+        observation = _as_it_is_now(source, observation)
         result = observation.result
         check = SourceCheck(
             source=source,
@@ -379,6 +402,17 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
             check.content_type = (result.content_type or "")[:100]
         if observation.archive:
             check.archive_url, check.archived_at = observation.archive
+        if _outdated(source, observation):
+            return _record_outdated(source, check, now=now)
+        # A request made after this check started looking (a fetch takes seconds) may want what the
+        # page says now: it stays pending, and the source due (or booked by that request's nudge).
+        requested = source.check_requested_at
+        still_wanted = (
+            requested is not None
+            and requested > observation.started_at
+            and observation.outcome != CheckOutcome.STORED_TEXT
+        )
+        wanted_at = source.next_check_at
 
         success = observation.outcome in SUCCESSES
         if success:
@@ -387,6 +421,10 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
         if observation.metadata:
             source, check.metadata_filled = _fill_metadata(source, observation.metadata)
         _schedule(source, check, observation, now=now)
+        if still_wanted:
+            source.next_check_at = wanted_at
+        else:
+            source.check_requested_at = None
         check.health = source.health
         check.next_check_at = source.next_check_at
         check.save()
@@ -397,6 +435,39 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
         # Partners mirroring through the changes feed see the new health, latest check and quote
         # results: recorded as pending in this transaction, so they commit (or not) with the check.
         feed_touch({Source: [source.pk], Citation: list(source.citations.values_list("pk", flat=True))})
+    return check
+
+
+def _as_it_is_now(source: Source, observation: _Observation) -> _Observation:
+    """A stored text is verified as it is under the row lock, not as it was read before it.
+
+    An edit of the text that committed between that read and the lock is then verified by this check,
+    which also clears the request the edit made. Reading it again costs nothing: nothing is fetched.
+    """
+    stored = source.stored_text
+    if stored.strip() and (observation.outcome != CheckOutcome.STORED_TEXT or observation.text != stored):
+        return _observe_stored(source, started_at=observation.started_at)
+    return observation
+
+
+def _outdated(source: Source, observation: _Observation) -> bool:
+    """The check looked at a URL the source no longer has, or at a stored text it no longer has."""
+    if observation.outcome == CheckOutcome.STORED_TEXT:
+        return not source.stored_text.strip()
+    return observation.result is not None and observation.url != source.url
+
+
+OUTDATED_NOTE = "The source was edited while this check ran (new URL or text); not applied, checked again."
+
+
+def _record_outdated(source: Source, check: SourceCheck, *, now: datetime.datetime) -> SourceCheck:
+    """Keep the record of what was seen, apply none of it, and leave the source due for its new address."""
+    check.error = OUTDATED_NOTE
+    if source.check_requested_at is None:  # the edit marks it due; this covers a write that did not
+        source.next_check_at = source.check_requested_at = now
+        save_bookkeeping(source, fields=["next_check_at", "check_requested_at"])
+    check.health, check.next_check_at = source.health, source.next_check_at
+    check.save()
     return check
 
 
@@ -531,4 +602,5 @@ __all__ = [
     "source_check",
     "source_check_abandon",
     "source_check_defer",
+    "source_check_request",
 ]

@@ -31,6 +31,7 @@ CHECK_BOOKKEEPING_FIELDS = (
     "consecutive_failures",
     "first_failure_at",
     "content_fingerprint",
+    "check_requested_at",
 )
 # The same for a citation: the result of the latest verification of its excerpt.
 QUOTE_BOOKKEEPING_FIELDS = ("quote_status", "quote_check")
@@ -81,6 +82,16 @@ class Source(TrackedModel):
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
     first_failure_at = models.DateTimeField(null=True, blank=True, editable=False)
     content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    check_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "When a check was last asked for (Check now, a new URL or text, a new or edited citation) and not "
+            "yet done. Set with next_check_at in the asking transaction: the dispatcher reads the database, "
+            "so a lost broker message only delays the check."
+        ),
+    )
 
     history = tracked_history(excluded_fields=CHECK_BOOKKEEPING_FIELDS)
 

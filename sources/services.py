@@ -78,6 +78,14 @@ def _require_claim_open(user: Any, claim: Claim) -> None:
         require_perm(user, "tracker.publish_claim", "Only reviewers can change the citations of a published claim.")
 
 
+def _lock_sources(*source_ids: int | None) -> None:
+    """Lock sources before their citations, in the order a check takes them (sources.checking._record
+    holds the source, then writes each citation's verdict). A changed excerpt marks its source due
+    (sources/apps.py); locking the citation first would deadlock with a check of that source."""
+    ids = sorted({source_id for source_id in source_ids if source_id is not None})
+    list(Source.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
 def citation_create(
     *, user: Any, reason: str, claim: Claim, data: Mapping[str, Any], restore_pk: int | None = None
 ) -> Citation:
@@ -96,6 +104,8 @@ def citation_update(
 ) -> Citation:
     require_perm(user, "sources.change_citation")
     with change_set():
+        new_source = data.get("source")
+        _lock_sources(citation.source_id, getattr(new_source, "pk", new_source))
         citation = lock_current(citation, expected_version=expected_version)
         _require_claim_open(user, citation.claim)
         changed = assign(citation, data, editable=CITATION_FIELDS)

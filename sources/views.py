@@ -83,14 +83,25 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @team_required
 def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
-    """Queue a check of the source (link, text and excerpts) once this request's transaction commits."""
+    """Ask for a check of the source (link, text and excerpts): it is marked due, then a worker is nudged.
+
+    The page says "Queued" only when the broker took the message; otherwise the check is due in the
+    database and the dispatcher queues it once the broker is back.
+    """
     if not request.user.has_perm("sources.change_source"):
         raise PermissionDenied("Only editors and reviewers can ask for a check.")
     source = get_object_or_404(Source, pk=pk)
-    if not (source.url or source.stored_text.strip()):
+    asked = enqueue_check(source.pk) if (source.url or source.stored_text.strip()) else None
+    if asked is None:
         messages.error(request, "This source has neither a URL nor a stored text: there is nothing to check.")
+    elif asked.sent is False:
+        messages.warning(
+            request,
+            f"A check of “{source}” is scheduled but not queued yet: the task queue cannot be reached just now. "
+            "It runs when the worker is back; the result appears here then.",
+        )
     else:
-        enqueue_check(source.pk)
+        # Sent; or (a view inside an outer transaction, as in tests) sent when that transaction commits.
         messages.success(request, f"Queued a check of “{source}”; the result appears here when it has run.")
     target = request.POST.get("next", "")
     secure = request.is_secure()

@@ -159,7 +159,8 @@ def workers(worker_env, tmp_path):
 
 def _send_check(worker_env, source_id: int) -> str:
     """Queue check_source on the real broker, as the dispatcher does in production."""
-    sender = Celery("test-sender", broker=worker_env["env"]["CELERY_BROKER_URL"])
+    # Not the current app: tasks of later tests would otherwise go to this broker instead of running eagerly.
+    sender = Celery("test-sender", broker=worker_env["env"]["CELERY_BROKER_URL"], set_as_current=False)
     try:
         result = sender.send_task("sources.tasks.check_source", args=[source_id], queue=worker_env["queue"])
     finally:

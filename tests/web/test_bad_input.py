@@ -48,7 +48,9 @@ def recorded_on_the_first_of_march(system_user):
 
 
 @pytest.mark.parametrize("as_of", ["2025-02-30", "9999-99-99", "2025-13-01", "yesterday", "2025-03-01T25:00"])
-def test_an_impossible_as_of_date_is_a_400_naming_the_parameter(client, reviewer, recorded_on_the_first_of_march, as_of):
+def test_an_impossible_as_of_date_is_a_400_naming_the_parameter(
+    client, reviewer, recorded_on_the_first_of_march, as_of
+):
     client.force_login(reviewer)
     url = reverse("positions:actor-as-of", args=[recorded_on_the_first_of_march.slug])
 
