@@ -50,12 +50,22 @@ class SourceAdmin(TrackedAdmin):
 
     @admin.action(description="Check now (link, text and excerpts)", permissions=["change"])
     def check_now(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        for source_id in ids:
-            enqueue_check(source_id)
-        self.message_user(
-            request, f"Queued a check of {len(ids)} source(s); results appear under Source checks.", messages.SUCCESS
-        )
+        requests = [enqueue_check(source_id) for source_id in queryset.values_list("pk", flat=True)]
+        # `sent` is known once the asking transaction commits (None inside an outer one: say queued).
+        waiting = sum(1 for asked in requests if asked.sent is False)
+        if len(requests) - waiting:
+            self.message_user(
+                request,
+                f"Queued a check of {len(requests) - waiting} source(s); results appear under Source checks.",
+                messages.SUCCESS,
+            )
+        if waiting:
+            self.message_user(
+                request,
+                f"{waiting} check(s) are scheduled but not queued yet: the task queue cannot be reached just now. "
+                "They run when the worker is back.",
+                messages.WARNING,
+            )
 
 
 def _citation_create(*, user, reason, data):

@@ -426,3 +426,21 @@ def test_an_excerpt_edited_while_its_source_is_being_checked_waits_instead_of_de
         "Quote the pay rise",
         NURSES,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admins_check_now_says_scheduled_not_queued_when_the_broker_is_down(client, reviewer):
+    source = SourceFactory(url="https://news.example.org/paris", title="Paris")
+    client.force_login(reviewer)
+
+    with broker_unreachable():
+        page = client.post(
+            reverse("admin:sources_source_changelist"),
+            {"action": "check_now", "_selected_action": [source.pk], "reason": "Recheck"},
+            follow=True,
+        ).content.decode()
+
+    assert "Queued a check" not in page
+    assert "1 check(s) are scheduled but not queued yet" in page
+    source.refresh_from_db()
+    assert source.pk in _due_ids() and source.check_requested_at is not None
