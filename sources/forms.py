@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 
-from sources.choices import CitationRelation
+from core.web import PartialDateField, ReasonField, partial_date_text
+from sources.choices import CitationRelation, SourceKind
 from sources.models import Source
 from sources.normalise import normalise_url
 
@@ -89,3 +90,42 @@ class ImportUploadForm(forms.Form):
         if upload.size > IMPORT_MAX_BYTES:
             raise forms.ValidationError(f"The file is larger than {IMPORT_MAX_BYTES // 1024} KB.")
         return upload
+
+
+class SourceForm(forms.Form):
+    """A source's description, and its text pasted by hand for documents that are not web pages."""
+
+    required_css_class = "required"
+
+    url = forms.URLField(label="URL", max_length=2000, required=False, assume_scheme="https")
+    title = forms.CharField(max_length=500, required=False, help_text="A source needs a URL or a title.")
+    publisher = forms.CharField(max_length=200, required=False)
+    author = forms.CharField(max_length=300, required=False)
+    published_on = PartialDateField(label="Published on", required=False)
+    kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.NEWS_ARTICLE)
+    language = forms.CharField(max_length=20, required=False, help_text="BCP 47 tag, e.g. en or fr-CA.")
+    stored_text = forms.CharField(
+        label="Paste the text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="For print, PDFs received or transcripts: excerpts are checked against this text.",
+    )
+    reason = ReasonField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    FIELDS = ("url", "title", "publisher", "author", "published_on", "kind", "language", "stored_text")
+
+    def __init__(self, *args: Any, source: Source | None = None, **kwargs: Any) -> None:
+        if source is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(source, name) for name in self.FIELDS} | {
+                "published_on": partial_date_text(source.published_on, source.published_on_precision),
+                "version": source.version,
+            }
+        super().__init__(*args, **kwargs)
+        if source is not None:
+            self.fields["version"].required = True
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        data["published_on"], data["published_on_precision"] = self.cleaned_data["published_on"]
+        return data

@@ -8,7 +8,9 @@ app_name = "sources"
 
 urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
+    path("sources/new/", views.source_new, name="source-new"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("sources/<int:pk>/edit/", views.source_edit, name="source-edit"),
     path("sources/<int:pk>/check/", views.source_check_now, name="source-check"),
     path("claims/new/", views.claim_new, name="claim-new"),
     path("claims/flagged/", views.flagged_claim_list, name="claim-flagged"),

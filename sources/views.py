@@ -25,10 +25,17 @@ from core.models import Job
 from core.web import add_service_error, paginate, render_conflict, team_required
 from sources import imports
 from sources.choices import SourceKind
-from sources.forms import CitationFormSet, ExistingCitationFormSet, ImportUploadForm
+from sources.forms import CitationFormSet, ExistingCitationFormSet, ImportUploadForm, SourceForm
 from sources.models import Citation, Source
 from sources.selectors import flagged_claims
-from sources.services import citation_create, citation_delete, citation_update, source_get_or_create_by_url
+from sources.services import (
+    citation_create,
+    citation_delete,
+    citation_update,
+    source_create,
+    source_get_or_create_by_url,
+    source_update,
+)
 from sources.tasks import enqueue_check
 from tracker.forms import ClaimForm, claim_may_edit
 from tracker.models import Claim
@@ -108,6 +115,56 @@ def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=secure):
         target = reverse("sources:source-detail", args=[source.pk])
     return HttpResponseRedirect(target)
+
+
+def _source_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    context |= {"noun": "source"}
+    return render(request, "tracker/record_form.html", context, status=400 if context["form"].errors else 200)
+
+
+@team_required
+def source_new(request: HttpRequest) -> HttpResponse:
+    """A source described by hand: a web page by its URL, or a document whose text is pasted."""
+    if not request.user.has_perm("sources.add_source"):
+        raise PermissionDenied("Only editors can add sources.")
+    form = SourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source = source_create(user=request.user, reason=form.cleaned_data["reason"], data=form.service_data())
+        except (ValidationError, PermissionDenied) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Source “{source}” added; its check is queued.")
+            return redirect("sources:source-detail", pk=source.pk)
+    return _source_page(request, {"form": form, "cancel_url": reverse("sources:source-list")})
+
+
+@team_required
+def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(Source, pk=pk)
+    if not request.user.has_perm("sources.change_source"):
+        raise PermissionDenied("Only editors can change sources.")
+    form = SourceForm(request.POST or None, source=source)
+    back = reverse("sources:source-detail", args=[pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            source_update(
+                source=source,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConflictError as error:
+            current, mine = error.instance, form.service_data()
+            rows = [(str(form.fields[name].label or name), getattr(current, name), mine[name]) for name in form.FIELDS]
+            return render_conflict(request, error=error, rows=rows, back_url=reverse("sources:source-edit", args=[pk]))
+        except (ValidationError, PermissionDenied) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Source “{source}” saved.")
+            return redirect(back)
+    return _source_page(request, {"form": form, "record": source, "cancel_url": back})
 
 
 # --- Claim entry and edit, with their citations -------------------------------------------------
