@@ -27,6 +27,7 @@ from sources import imports
 from sources.choices import SourceKind
 from sources.forms import CitationFormSet, ExistingCitationFormSet, ImportUploadForm, SourceForm
 from sources.models import Citation, Source
+from sources.outcomes import check_runs
 from sources.selectors import flagged_claims
 from sources.services import (
     citation_create,
@@ -81,7 +82,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "citations": source.citations.select_related("claim__speaker", "quote_check__source_check").order_by(
                 "-claim_id"
             ),
-            "checks": source.checks.order_by("-finished_at", "-id")[:RECENT_CHECKS],
+            "check_runs": check_runs(list(source.checks.order_by("-finished_at", "-id")[:RECENT_CHECKS])),
             "can_check": request.user.has_perm("sources.change_source"),
         },
     )

@@ -215,8 +215,11 @@ def test_the_source_page_shows_health_latest_checks_and_snapshots(client, reques
     response = client.get(reverse("sources:source-detail", args=[article.pk]))
 
     page = response.content.decode()
-    assert [c.outcome for c in response.context["checks"]] == [CheckOutcome.STORED_TEXT] * 2
-    assert page.count("Verified against the stored text (not fetched)</td>") == 2
+    # Two identical checks are one row, "×2".
+    [run] = response.context["check_runs"]
+    assert (run.latest.outcome, run.count) == (CheckOutcome.STORED_TEXT, 2)
+    assert page.count("We checked the excerpts against the pasted text (the address was not fetched).") == 1
+    assert "(×2 since" in page
     assert '<span class="status health-ok" id="source-health">OK</span>' in page
     assert "1 snapshot of its text" in page
     assert ("Check now</button>" in page) == (persona != "viewer")
