@@ -41,7 +41,7 @@ from sources.tasks import enqueue_check
 from tracker.forms import ClaimForm, claim_may_edit
 from tracker.models import Claim
 from tracker.selectors import actor_suggestions, claim_near_duplicates
-from tracker.services import claim_create, claim_update
+from tracker.services import claim_create, claim_submit, claim_update
 
 RECENT_CHECKS = 10
 DASHBOARD_FLAGGED = 10
@@ -217,10 +217,13 @@ def claim_new(request: HttpRequest) -> HttpResponse:
                         topics=form.cleaned_data["topics"],
                         citations=_new_citations(formset, user=user, reason=reason),
                     )
+                    if "submit" in request.POST:  # "Save and submit for review": one change, both rows
+                        claim = claim_submit(claim=claim, user=user, reason=reason)
             except (ValidationError, PermissionDenied) as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, "Claim saved as a draft.")
+                done = "saved and submitted for review" if "submit" in request.POST else "saved as a draft"
+                messages.success(request, f"Claim {done}.")
                 return redirect("tracker:claim-detail", pk=claim.pk)
     return _claim_page(request, {"form": form, "citations": formset, "duplicates": duplicates}, status=400)
 

@@ -356,3 +356,24 @@ def test_a_published_claim_keeps_its_last_citation(client, reviewer):
     assert response.status_code == 400
     assert "keeps at least one citation" in response.content.decode()
     assert claim.citations.count() == 1
+
+
+def test_save_and_submit_creates_the_claim_and_sends_it_for_review_in_one_change(client, editor):
+    speaker, existing = ActorFactory(name="Keir Starmer"), SourceFactory()
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("sources:claim-new"),
+        _claim_post(speaker, citations=[{"source": existing.pk, "excerpt": "willing to send troops"}], submit="1"),
+        follow=True,
+    )
+
+    claim = Claim.objects.get()
+    assert claim.status == EditorialStatus.IN_REVIEW
+    assert "Claim saved and submitted for review." in [str(m) for m in response.context["messages"]]
+    rows = list(claim.history.order_by("history_id"))
+    assert [(r.history_action, r.history_user, r.history_change_reason) for r in rows] == [
+        ("created", editor, "Entered from the Paris article"),
+        ("submitted", editor, "Entered from the Paris article"),
+    ]
+    assert rows[0].history_change_id == rows[1].history_change_id
