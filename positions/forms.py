@@ -19,6 +19,7 @@ class ClaimChoiceField(forms.ModelMultipleChoiceField):
 
 
 class PositionForm(forms.Form):
+    required_css_class = "required"  # base.html marks their labels with an asterisk
     topic = forms.ModelChoiceField(queryset=Topic.objects.order_by("title"))
     stance = forms.ChoiceField(choices=Stance.choices)
     as_of = PartialDateField(label="As of")

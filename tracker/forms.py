@@ -160,6 +160,7 @@ class TopicForm(forms.Form):
 
 
 class ClaimForm(forms.Form):
+    required_css_class = "required"  # base.html marks their labels with an asterisk
     speaker = ActorField(label="Speaker")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="What the speaker said.")
     kind = forms.ChoiceField(choices=ClaimKind.choices, initial=ClaimKind.REPORTED)

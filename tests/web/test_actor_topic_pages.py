@@ -189,3 +189,15 @@ def test_the_claim_edit_form_shows_the_speaker_by_name_or_by_slug_when_the_name_
         return client.get(reverse("sources:claim-edit", args=[claim.pk])).context["form"]["speaker"].value()
 
     assert (shown(vance), shown(first), shown(second)) == ("JD Vance", "john-smith", "john-smith-2")
+
+
+def test_required_fields_are_marked_on_the_forms(client, editor):
+    client.force_login(editor)
+
+    actor_page = client.get(reverse("tracker:actor-new")).content.decode()
+    claim_page = client.get(reverse("sources:claim-new")).content.decode()
+
+    assert '<label for="id_name" class="required">' in actor_page
+    assert '<label for="id_reason" class="required">' in actor_page
+    assert '<label for="id_summary">' in actor_page  # optional: not marked
+    assert 'for="id_speaker" class="required">' in claim_page
