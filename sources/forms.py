@@ -11,6 +11,7 @@ from core.web import PartialDateField, ReasonField, partial_date_text
 from sources.choices import CitationRelation, SourceKind
 from sources.models import Source
 from sources.normalise import normalise_url
+from tracker.forms import ActorField, typed_name
 
 # An import runs as a background job (core/jobs.py), so a file may be as long as a newsroom's backlog.
 IMPORT_MAX_BYTES = 8 * 1024 * 1024
@@ -129,3 +130,43 @@ class SourceForm(forms.Form):
         data = {name: self.cleaned_data[name] for name in self.FIELDS}
         data["published_on"], data["published_on_precision"] = self.cleaned_data["published_on"]
         return data
+
+
+class RoleForm(forms.Form):
+    """An actor's role in an organisation, with the source that states it (a URL, found or added)."""
+
+    required_css_class = "required"
+
+    title = forms.CharField(max_length=200, help_text="e.g. Prime Minister, Foreign Minister, Secretary-General.")
+    organisation = ActorField(label="Organisation", help_text="A government, party or body (itself an actor).")
+    start_on = forms.DateField(label="From", required=False, help_text="YYYY-MM-DD")
+    end_on = forms.DateField(label="To", required=False, help_text="YYYY-MM-DD; empty while the role lasts.")
+    source_url = forms.URLField(
+        label="Source URL",
+        max_length=2000,
+        required=False,
+        assume_scheme="https",
+        help_text="Where the role is stated.",
+    )
+    excerpt = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="The words of the source that state it."
+    )
+    reason = ReasonField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    FIELDS = ("title", "organisation", "start_on", "end_on", "excerpt")
+
+    def __init__(self, *args: Any, role: Any = None, **kwargs: Any) -> None:
+        if role is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "title": role.title,
+                "organisation": typed_name(role.organisation),
+                "start_on": role.start_on,
+                "end_on": role.end_on,
+                "source_url": role.source.url if role.source else "",
+                "excerpt": role.excerpt,
+                "version": role.version,
+            }
+        super().__init__(*args, **kwargs)
+        if role is not None:
+            self.fields["version"].required = True

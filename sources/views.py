@@ -25,7 +25,7 @@ from core.models import Job
 from core.web import add_service_error, paginate, render_conflict, team_required
 from sources import imports
 from sources.choices import SourceKind
-from sources.forms import CitationFormSet, ExistingCitationFormSet, ImportUploadForm, SourceForm
+from sources.forms import CitationFormSet, ExistingCitationFormSet, ImportUploadForm, RoleForm, SourceForm
 from sources.models import Citation, Source
 from sources.outcomes import check_runs
 from sources.selectors import flagged_claims
@@ -39,9 +39,9 @@ from sources.services import (
 )
 from sources.tasks import enqueue_check
 from tracker.forms import ClaimForm, claim_may_edit
-from tracker.models import Claim
+from tracker.models import Actor, Claim, Role
 from tracker.selectors import actor_suggestions, claim_near_duplicates
-from tracker.services import claim_create, claim_submit, claim_update
+from tracker.services import claim_create, claim_submit, claim_update, role_create, role_update
 
 RECENT_CHECKS = 10
 DASHBOARD_FLAGGED = 10
@@ -166,6 +166,71 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Source “{source}” saved.")
             return redirect(back)
     return _source_page(request, {"form": form, "record": source, "cancel_url": back})
+
+
+# --- Roles, with the source that states them (on the actor's page) -----------------------------
+
+
+def _role_data(form: RoleForm, actor: Actor, *, user: Any, reason: str) -> dict[str, Any]:
+    data = {name: form.cleaned_data[name] for name in RoleForm.FIELDS} | {"actor": actor}
+    url = form.cleaned_data["source_url"]
+    data["source"] = source_get_or_create_by_url(user=user, reason=reason, url=url) if url else None
+    return data
+
+
+@team_required
+def role_new(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = get_object_or_404(Actor, slug=slug)
+    if not request.user.has_perm("tracker.add_role"):
+        raise PermissionDenied("Only editors can add roles.")
+    form = RoleForm(request.POST or None)
+    back = reverse("positions:actor-detail", args=[slug])
+    if request.method == "POST" and form.is_valid():
+        user, reason = request.user, form.cleaned_data["reason"]
+        try:
+            with change_set():
+                role_create(user=user, reason=reason, data=_role_data(form, actor, user=user, reason=reason))
+        except (ValidationError, PermissionDenied) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Role added to {actor.name}.")
+            return redirect(back)
+    context = {"form": form, "noun": "role", "heading": f"New role of {actor.name}", "cancel_url": back}
+    return render(request, "tracker/record_form.html", context, status=400 if form.errors else 200)
+
+
+@team_required
+def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    role = get_object_or_404(Role.objects.select_related("actor", "organisation", "source"), pk=pk)
+    if not request.user.has_perm("tracker.change_role"):
+        raise PermissionDenied("Only editors can change roles.")
+    form = RoleForm(request.POST or None, role=role)
+    back = reverse("positions:actor-detail", args=[role.actor.slug])
+    if request.method == "POST" and form.is_valid():
+        user, reason = request.user, form.cleaned_data["reason"]
+        try:
+            with change_set():
+                role_update(
+                    role=role,
+                    user=user,
+                    reason=reason,
+                    data=_role_data(form, role.actor, user=user, reason=reason),
+                    expected_version=form.cleaned_data["version"],
+                )
+        except ConflictError as error:
+            current = error.instance
+            rows = [
+                (name.replace("_", " ").capitalize(), getattr(current, name), form.cleaned_data[name])
+                for name in RoleForm.FIELDS
+            ]
+            return render_conflict(request, error=error, rows=rows, back_url=reverse("sources:role-edit", args=[pk]))
+        except (ValidationError, PermissionDenied) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Role saved.")
+            return redirect(back)
+    context = {"form": form, "noun": "role", "record": role, "cancel_url": back}
+    return render(request, "tracker/record_form.html", context, status=400 if form.errors else 200)
 
 
 # --- Claim entry and edit, with their citations -------------------------------------------------

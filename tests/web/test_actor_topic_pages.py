@@ -201,3 +201,59 @@ def test_required_fields_are_marked_on_the_forms(client, editor):
     assert '<label for="id_reason" class="required">' in actor_page
     assert '<label for="id_summary">' in actor_page  # optional: not marked
     assert 'for="id_speaker" class="required">' in claim_page
+
+
+def test_an_editor_adds_a_role_with_dates_and_the_source_that_states_it(client, editor):
+    actor = ActorFactory(name="Marco Rubio", slug="marco-rubio")
+    ActorFactory(name="US government", slug="us-government", kind="state")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("sources:role-new", args=[actor.slug]),
+        {
+            "title": "Secretary of State",
+            "organisation": "US government",
+            "start_on": "2025-01-21",
+            "source_url": "https://news.example.org/rubio-sworn-in?utm_source=x",
+            "excerpt": "Rubio was sworn in as Secretary of State",
+            "reason": "From the confirmation report",
+        },
+    )
+
+    assert response.status_code == 302
+    role = actor.roles.get()
+    assert (role.title, role.organisation.slug, role.start_on.isoformat(), role.source.url) == (
+        "Secretary of State",
+        "us-government",
+        "2025-01-21",
+        "https://news.example.org/rubio-sworn-in",
+    )
+    row = role.history.get()
+    assert (row.history_user, row.history_change_reason) == (editor, "From the confirmation report")
+    assert role.source.history.get().history_change_id == row.history_change_id  # one change
+    page = client.get(reverse("positions:actor-detail", args=[actor.slug])).content.decode()
+    assert (
+        reverse("sources:role-edit", args=[role.pk]) in page and reverse("sources:role-new", args=[actor.slug]) in page
+    )
+
+
+def test_a_role_that_ends_before_it_starts_is_refused_and_nothing_is_saved(client, editor):
+    actor = ActorFactory(name="Marco Rubio", slug="marco-rubio")
+    ActorFactory(name="US Senate", slug="us-senate")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("sources:role-new", args=[actor.slug]),
+        {
+            "title": "Senator",
+            "organisation": "US Senate",
+            "start_on": "2011-01-03",
+            "end_on": "2010-01-20",
+            "excerpt": "",
+            "reason": "r",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "A role cannot end before it starts." in response.content.decode()
+    assert not actor.roles.exists()
