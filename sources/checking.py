@@ -240,6 +240,7 @@ class _Observation:
     url: str = ""
     result: FetchResult | None = None
     text: str | None = None  # main text, when there is one to verify excerpts against
+    reading: content.PageReading | None = None  # of an HTML page: the fuller text and whether it was readable
     fingerprint: str = ""
     metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
     error: str = ""
@@ -273,7 +274,8 @@ def _observe(source: Source) -> _Observation:
         return observation
     mime = (result.content_type or "").split(";")[0].strip().lower()
     if mime in ("text/html", "application/xhtml+xml"):
-        observation.text = content.extract_main_text(result.text, url=result.final_url) or ""
+        observation.reading = content.read_page(result.text, url=result.final_url)
+        observation.text = observation.reading.main
         observation.metadata = _metadata_dict(content.extract_metadata(result.text, url=result.final_url))
     elif mime == "text/plain":
         observation.text = result.text
@@ -281,6 +283,8 @@ def _observe(source: Source) -> _Observation:
         observation.fingerprint = content.fingerprint(observation.text)
         if not observation.text.strip():
             observation.error = "The page has no readable text; excerpts not verified."
+        elif observation.reading is not None and not observation.reading.confident:
+            observation.error = observation.reading.reason
     else:
         # PDF: no text extraction yet; a hash of the bytes still tells us whether the file changed.
         observation.fingerprint = hashlib.sha256(result.body).hexdigest()
@@ -431,7 +435,7 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
         save_bookkeeping(source, fields=CHECK_BOOKKEEPING_FIELDS)
         # An empty page (a script-only shell, a blank paywall) says nothing about the excerpts.
         if success and observation.text and observation.text.strip():
-            _verify_citations(source, check, observation.text)
+            _verify_citations(source, check, observation.text, observation.reading)
         # Partners mirroring through the changes feed see the new health, latest check and quote
         # results: recorded as pending in this transaction, so they commit (or not) with the check.
         feed_touch({Source: [source.pk], Citation: list(source.citations.values_list("pk", flat=True))})
@@ -574,10 +578,13 @@ def _fill_metadata(source: Source, metadata: dict[str, Any]) -> tuple[Source, li
     return updated, sorted(data)
 
 
-def _verify_citations(source: Source, check: SourceCheck, text: str) -> None:
+def _verify_citations(source: Source, check: SourceCheck, text: str, reading: content.PageReading | None) -> None:
     threshold = settings.SOURCE_CHECK_QUOTE_THRESHOLD
     for citation in Citation.objects.filter(source=source).order_by("pk"):
-        match = content.verify_excerpt(citation.excerpt, text, threshold=threshold)
+        if reading is not None:  # an HTML page: not in the main text is looked for in the rest (issue 13)
+            match = content.verify_in_page(citation.excerpt, reading, threshold=threshold)
+        else:
+            match = content.verify_excerpt(citation.excerpt, text, threshold=threshold)
         citation_check = CitationCheck.objects.create(
             source_check=check,
             citation=citation,

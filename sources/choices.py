@@ -54,6 +54,9 @@ class QuoteStatus(models.TextChoices):
     PRESENT = "present", "Present"
     ALTERED = "altered", "Altered"
     MISSING = "missing", "Missing"
+    # The page was fetched but too little of it could be read to say an excerpt is missing (a page
+    # drawn by JavaScript): not an alteration, so not in FLAGGED_QUOTE_STATUSES; the check says why.
+    UNVERIFIABLE = "unverifiable", "Unverifiable — page could not be read"
 
 
 FLAGGED_QUOTE_STATUSES = (QuoteStatus.ALTERED, QuoteStatus.MISSING)

@@ -1,8 +1,18 @@
-"""URL normalisation, so one page cited twice is one Source."""
+"""URL normalisation, so one page cited twice is one Source.
+
+The canonical form is w3lib's ``canonicalize_url`` (the one Scrapy deduplicates requests with):
+dot segments resolved, percent-escapes in one case (and unreserved characters unescaped), an
+IDN host in punycode, spaces and other unsafe characters percent-encoded, the query sorted and
+the fragment dropped. Around it we keep only what w3lib leaves to the caller: refusing what is
+not a citable http(s) URL, dropping the default port and the host's trailing dot, and dropping
+parameters that identify a campaign or a click rather than the document.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
 
 # Parameters that identify a campaign or a click, never the document.
 TRACKING_PARAMETERS = frozenset(
@@ -29,8 +39,13 @@ TRACKING_PREFIXES = ("utm_",)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def _is_tracking(pair: str) -> bool:
+    key = unquote_plus(pair.partition("=")[0]).lower()
+    return key in TRACKING_PARAMETERS or key.startswith(TRACKING_PREFIXES)
+
+
 def normalise_url(url: str) -> str:
-    """Lower-case scheme and host, drop the fragment, default port and tracking parameters.
+    """The canonical form of an http(s) URL (see the module docstring).
 
     Raises ValueError with a readable message for anything that is not an http(s) URL.
     """
@@ -53,10 +68,9 @@ def normalise_url(url: str) -> str:
     except ValueError:
         raise ValueError("The URL has an invalid port.") from None
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if key.lower() not in TRACKING_PARAMETERS and not key.lower().startswith(TRACKING_PREFIXES)
-    ]
-    path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+    # Filtered on the raw pairs so the kept ones reach w3lib exactly as written.
+    query = "&".join(pair for pair in parts.query.split("&") if pair and not _is_tracking(pair))
+    try:
+        return canonicalize_url(urlunsplit((scheme, netloc, parts.path or "/", query, "")))
+    except (UnicodeError, ValueError):
+        raise ValueError("The URL's host name is not a valid domain name.") from None

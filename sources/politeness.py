@@ -3,7 +3,8 @@
 * :class:`HostThrottle` keeps a minimum interval between requests to one host across all
   workers, using one atomic Redis step per attempt.
 * :class:`RobotsCache` obeys robots.txt (RFC 9309), fetched through the safe fetcher and
-  cached in Redis.
+  cached in Redis; the rules are read by Protego (wildcards, ``$``, longest match wins), not by
+  the standard library's parser, which ignores both and lets the first matching line win.
 * :func:`backoff_seconds` computes retry delays: exponential, jittered, never sooner than
   the server's ``Retry-After``.
 * :func:`polite_fetch` puts it together and raises :class:`HostBusy` instead of sleeping,
@@ -19,9 +20,11 @@ import json
 import random
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from sources.fetcher import (
     FetchOutcome,
@@ -180,6 +183,13 @@ def robots_fetcher(policy: FetchPolicy, fetch_func: Callable[..., FetchResult] =
     return fetch_robots
 
 
+@lru_cache(maxsize=64)
+def _parsed_robots(body: str) -> Protego:
+    # The body is cached in Redis (shared by workers); parsing it again for every URL of a busy
+    # host would cost more than the lookup, so each worker keeps the few it has parsed lately.
+    return Protego.parse(body)
+
+
 def _product_token(user_agent: str) -> str:
     match = re.match(r"[A-Za-z0-9_-]+", user_agent.strip())
     if not match:
@@ -238,9 +248,7 @@ class RobotsCache:
             return True
         if mode == _DISALLOW_ALL:
             return False
-        parser = RobotFileParser()
-        parser.parse(entry.get("body", "").splitlines())
-        return parser.can_fetch(self.product_token, url)
+        return _parsed_robots(entry.get("body", "")).can_fetch(url, self.product_token)
 
     def cached_decision(self, url: str) -> bool | None:
         """The decision from the cache alone, or None when robots.txt is not cached."""

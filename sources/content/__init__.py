@@ -17,6 +17,9 @@ One module per concern:
 * :mod:`.quotes` – :func:`verify_excerpt` checks that a citation's excerpt still
   occurs in the source text (``present``), occurs in a slightly reworded form
   (``altered``) or not at all (``missing``).
+* :mod:`.reading` – :func:`read_page` and :func:`verify_in_page`: excerpts not in the main
+  text are looked for in the fuller text (``articleBody``, visible text); a page too thin to
+  judge gives ``unverifiable``, not ``missing``.
 * :mod:`.metadata` (with :mod:`.jsonld` and :mod:`.dates`) – :func:`extract_metadata`
   reads title, publisher, author, publication date, canonical URL and language from
   JSON-LD, OpenGraph, standard meta tags and the document itself.
@@ -29,11 +32,13 @@ from sources.content.extraction import extract_main_text, looks_like_html
 from sources.content.metadata import PageMetadata, extract_metadata
 from sources.content.normalising import normalise_text, normalise_with_map
 from sources.content.quotes import QuoteMatch, QuoteStatus, verify_excerpt
+from sources.content.reading import PageReading, read_page, verify_in_page
 
 __all__ = [
     "DiffKind",
     "DiffLine",
     "PageMetadata",
+    "PageReading",
     "Precision",
     "QuoteMatch",
     "QuoteStatus",
@@ -45,9 +50,11 @@ __all__ = [
     "normalise_text",
     "normalise_with_map",
     "parse_date",
+    "read_page",
     "split_segments",
     "stable_text",
     "text_diff",
     "unified_diff",
     "verify_excerpt",
+    "verify_in_page",
 ]

@@ -10,7 +10,7 @@ from typing import Literal
 from sources.content.changes import stable_line
 from sources.content.normalising import normalise_text
 
-__all__ = ["DiffKind", "DiffLine", "split_segments", "text_diff", "unified_diff"]
+__all__ = ["DiffKind", "DiffLine", "Marked", "split_segments", "text_diff", "unified_diff", "word_changes"]
 
 DiffKind = Literal["equal", "removed", "added"]
 
@@ -147,4 +147,38 @@ def unified_diff(
     new_lines = [s for _, s in split_segments(new)]
     return "\n".join(
         difflib.unified_diff(old_lines, new_lines, fromfile=old_label, tofile=new_label, n=context, lineterm="")
+    )
+
+
+#: One piece of a text for word-level marking: the text (a word or the spaces between) and
+#: whether it differs from the other text.
+Marked = list[tuple[str, bool]]
+_TOKEN_RE = re.compile(r"\S+|\s+")
+
+
+def word_changes(old: str, new: str) -> tuple[Marked, Marked]:
+    """Both texts split into words and spaces, each word marked when the other text lacks it.
+
+    Words are compared in their normalised form (:func:`normalise_text`), so curly quotes, dash
+    styles and case are not marked; what is marked is what an editor must look at: the words the
+    excerpt has and the page does not (in ``old``), and the other way round (in ``new``).
+    """
+    old_tokens, new_tokens = _TOKEN_RE.findall(old or ""), _TOKEN_RE.findall(new or "")
+    old_words = [i for i, token in enumerate(old_tokens) if not token.isspace()]
+    new_words = [i for i, token in enumerate(new_tokens) if not token.isspace()]
+    matcher = difflib.SequenceMatcher(
+        None,
+        [normalise_text(old_tokens[i]) for i in old_words],
+        [normalise_text(new_tokens[i]) for i in new_words],
+        autojunk=False,
+    )
+    changed_old: set[int] = set()
+    changed_new: set[int] = set()
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            changed_old.update(old_words[i1:i2])
+            changed_new.update(new_words[j1:j2])
+    return (
+        [(token, i in changed_old) for i, token in enumerate(old_tokens)],
+        [(token, i in changed_new) for i, token in enumerate(new_tokens)],
     )

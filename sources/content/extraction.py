@@ -6,7 +6,7 @@ import html as _html
 import re
 from typing import Any
 
-__all__ = ["extract_main_text", "looks_like_html"]
+__all__ = ["extract_main_text", "html_to_plain_text", "looks_like_html"]
 
 _TAG_RE = re.compile(r"<\s*(?:[a-zA-Z][a-zA-Z0-9:-]*|!doctype|!--)[\s>/]", re.IGNORECASE)
 
@@ -77,8 +77,9 @@ def _clean_plain_text(text: str) -> str:
     return out.strip()
 
 
-def _html_to_plain_text(html: str) -> str:
-    """Crude but robust HTML-to-text conversion used when trafilatura fails.
+def html_to_plain_text(html: str) -> str:
+    """The visible text of a page; the fallback when trafilatura finds nothing, and the fuller text
+    excerpts are verified against (sources.content.reading).
 
     Scripts, styles and obvious chrome (nav, header, footer, aside, forms) are
     dropped; block-level elements become line breaks.
@@ -175,4 +176,4 @@ def extract_main_text(html: str, *, url: str | None = None) -> str:
         text = None
     if text and text.strip():
         return _clean_plain_text(text)
-    return _html_to_plain_text(html)
+    return html_to_plain_text(html)

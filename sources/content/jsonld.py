@@ -42,8 +42,8 @@ _ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", 
 def read_jsonld(root: HtmlElement) -> dict[str, Any]:
     """The JSON-LD fields of a parsed page; malformed blocks are skipped.
 
-    Keys: ``title``, ``publisher``, ``author``, ``date`` (as written), ``language``
-    and ``url``; empty when the page has no article node.
+    Keys: ``title``, ``publisher``, ``author``, ``date`` (as written), ``language``,
+    ``url`` and ``body`` (the ``articleBody``); empty when the page has no article node.
     """
     docs = []
     for script in root.iter("script"):
@@ -71,7 +71,13 @@ def _jsonld_fields(docs: Iterable[Any]) -> dict[str, Any]:
         "date": _date_published(article),
         "language": _language(article),
         "url": _url(article),
+        "body": _article_body(article),
     }
+
+
+def _article_body(article: dict[str, Any]) -> str | None:
+    body = article.get("articleBody")
+    return body.strip() or None if isinstance(body, str) else None
 
 
 def _as_list(value: Any) -> list[Any]:

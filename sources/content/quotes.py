@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Literal
 
 from sources.content.normalising import normalise_text, normalise_with_spans
 
 __all__ = ["QuoteMatch", "QuoteStatus", "verify_excerpt"]
 
-QuoteStatus = Literal["present", "altered", "missing"]
+QuoteStatus = Literal["present", "altered", "missing", "unverifiable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,13 @@ class QuoteMatch:
     @property
     def found(self) -> bool:
         """True when the excerpt is present or altered."""
-        return self.status != "missing"
+        return self.status in ("present", "altered")
 
+
+#: Excerpts this short (normalised) are judged word by word: one changed word in "ready and
+#: willing" costs more than the threshold allows in characters, yet it is plainly the same quote.
+SHORT_EXCERPT_CHARS = 35
+_SENTENCE_END = (".", "!", "?", ":", ";")
 
 _GAP_RE = re.compile(r"\s*(?:\[\s*\.{3,}\s*\]|\(\s*\.{3,}\s*\)|\.{3,})\s*")
 
@@ -127,7 +133,54 @@ def _fuzzy_piece(piece: str, hay: str, offset: int) -> tuple[float, int, int]:
             return 0.0, offset, offset
         lo, hi = align.dest_start + offset, align.dest_end + offset
     score, s, e = _refine_span(piece, hay, lo, hi)
-    return float(score), s, e
+    s, e = _whole_span(piece, hay, s, e)
+    return max(float(score), float(fuzz.ratio(piece, hay[s:e]))), s, e
+
+
+def _whole_span(piece: str, hay: str, s: int, e: int) -> tuple[int, int]:
+    """Widen ``hay[s:e]`` by the excerpt's leading and trailing words it left out.
+
+    The character ratio can prefer a passage that drops a changed first or last word ("Britain
+    was ready" matched as "was ready"); an editor comparing them must see the word the page
+    has instead ("Kingdom was ready"). Never across a sentence end.
+    """
+    needle_words, passage_words = piece.split(" "), hay[s:e].split(" ")
+    blocks = [
+        b for b in SequenceMatcher(None, needle_words, passage_words, autojunk=False).get_matching_blocks() if b.size
+    ]
+    if not blocks:
+        return s, e
+    first, last = blocks[0], blocks[-1]
+    if first.b == 0:
+        for _ in range(first.a):
+            before = hay.rfind(" ", 0, max(0, s - 1))
+            word = hay[before + 1 : s - 1]
+            if s == 0 or not word or word.endswith(_SENTENCE_END):
+                break
+            s = before + 1
+    if last.b + last.size == len(passage_words) and not hay[s:e].endswith(_SENTENCE_END):
+        for _ in range(len(needle_words) - (last.a + last.size)):
+            after = hay.find(" ", e + 1)
+            after = len(hay) if after < 0 else after
+            if e >= len(hay) or after <= e + 1:
+                break
+            e = after
+            if hay[:e].endswith(_SENTENCE_END):
+                break
+    return s, e
+
+
+def _one_word_changed(piece: str, passage: str) -> bool:
+    """True when a short excerpt and its passage differ by one word changed, added or dropped."""
+    needle_words, passage_words = piece.split(" "), passage.split(" ")
+    if len(needle_words) < 3 or len(piece) > SHORT_EXCERPT_CHARS:
+        return False
+    edits = [
+        op
+        for op in SequenceMatcher(None, needle_words, passage_words, autojunk=False).get_opcodes()
+        if op[0] != "equal"
+    ]
+    return len(edits) == 1 and max(edits[0][2] - edits[0][1], edits[0][4] - edits[0][3]) == 1
 
 
 def verify_excerpt(excerpt: str, text: str, *, threshold: float = 85.0) -> QuoteMatch:
@@ -143,6 +196,9 @@ def verify_excerpt(excerpt: str, text: str, *, threshold: float = 85.0) -> Quote
       :func:`rapidfuzz.fuzz.partial_ratio_alignment` and snapped to word
       boundaries) scores ``>= threshold`` with :func:`rapidfuzz.fuzz.ratio`;
       for gapped excerpts the score is the length-weighted mean of the pieces.
+      A short excerpt (up to :data:`SHORT_EXCERPT_CHARS`) whose passage differs by one word is
+      ``altered`` whatever its score. The passage covers the whole excerpt: a changed first or
+      last word is part of it.
     * ``missing`` – otherwise; ``score`` is the best similarity found, but
       ``matched_passage`` is ``""`` and ``start``/``end`` are None.
 
@@ -165,7 +221,7 @@ def verify_excerpt(excerpt: str, text: str, *, threshold: float = 85.0) -> Quote
     score, span = _fuzzy_in_order(pieces, hay)
     if span is None:
         return QuoteMatch("missing", 0.0, "", None, None)
-    if score < threshold:
+    if score < threshold and not (len(pieces) == 1 and _one_word_changed(pieces[0], hay[span[0] : span[1]])):
         return QuoteMatch("missing", score, "", None, None)
     passage, o_start, o_end = _original_passage(text, starts, ends, span)
     return QuoteMatch("altered", score, passage, o_start, o_end)

@@ -444,3 +444,37 @@ def test_the_admins_check_now_says_scheduled_not_queued_when_the_broker_is_down(
     assert "1 check(s) are scheduled but not queued yet" in page
     source.refresh_from_db()
     assert source.pk in _due_ids() and source.check_requested_at is not None
+
+
+def test_a_burst_of_edits_while_a_check_is_queued_asks_for_no_second_check(editor, monkeypatch):
+    """Four citations of one new URL saved one after the other: one queued check answers them all."""
+    sent = []
+    monkeypatch.setattr(tasks, "send_check", lambda source_id: sent.append(source_id) or True)
+    source = SourceFactory(url="https://news.example.org/trt", title="TRT")
+    claim = ClaimFactory()
+    forget_pending_on_commit()
+    # The first citation asks for a check; its nudge reaches the broker and books the source.
+    with transaction.atomic():
+        services.citation_create(user=editor, reason="r", claim=claim, data={"source": source, "excerpt": "one"})
+    _run_pending_on_commit()
+    source.refresh_from_db()
+    booked_until = source.next_check_at
+    assert sent == [source.pk] and booked_until > timezone.now()
+
+    for excerpt in ("two", "three", "four"):
+        with transaction.atomic():
+            services.citation_create(user=editor, reason="r", claim=claim, data={"source": source, "excerpt": excerpt})
+        _run_pending_on_commit()
+
+    assert sent == [source.pk]  # no second message: the queued check reads all four citations
+    source.refresh_from_db()
+    assert source.check_requested_at is not None
+    # Should the queued check have started before the last edit, the source comes due again soon.
+    assert timezone.now() < source.next_check_at <= timezone.now() + datetime.timedelta(seconds=tasks.BURST_SECONDS)
+
+
+def _run_pending_on_commit():
+    callbacks = list(connection.run_on_commit)
+    connection.run_on_commit[:] = []
+    for _sids, callback, _robust in callbacks:
+        callback()

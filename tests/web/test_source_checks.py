@@ -26,6 +26,9 @@ ARTICLE = (
 PRESENT = "British troops will go to the front line next spring"
 ALTERED = "British troops will go to the front line next summer and stay"
 MATCHED = "British troops will go to the front line next spring and stay"
+# As the pages show them: the words that differ marked (sources/templatetags/quote_marks.py).
+ALTERED_SHOWN = "British troops will go to the front line next <del>summer</del> and stay"
+MATCHED_SHOWN = "British troops will go to the front line next <ins>spring</ins> and stay"
 MISSING = "France will lead a naval mission in the Black Sea"
 
 
@@ -109,7 +112,7 @@ def test_the_dashboard_lists_exactly_the_claims_with_altered_or_missing_excerpts
     assert [c.pk for c in by_text["Claim on a dead page"].flagged] == [dead.pk]
     page = _section(response.content.decode())
     # The altered excerpt is shown beside the passage the check found.
-    assert ALTERED in page and MATCHED in page and "Closest passage in the source" in page
+    assert ALTERED_SHOWN in page and MATCHED_SHOWN in page and "Closest passage in the source" in page
     assert reverse("tracker:claim-detail", args=[checked["missing"].claim.pk]) in page
     assert "Retracted one" not in page and "Troops in spring" not in page
 
@@ -197,7 +200,7 @@ def test_the_claim_page_shows_each_citations_verification_and_its_sources_health
 
     altered = verification("altered")
     assert 'Excerpt check: <span class="status quote-altered">Altered</span>' in altered
-    assert MATCHED in altered and 'source <span class="status health-ok">OK</span>' in altered
+    assert MATCHED_SHOWN in altered and 'source <span class="status health-ok">OK</span>' in altered
     assert 'class="status quote-present">Present</span>' in verification("present")
     assert 'class="status quote-missing">Missing</span>' in verification("missing")
     unchecked = verification("unchecked")
@@ -245,7 +248,7 @@ def test_check_now_queues_a_check_that_runs_after_commit_and_returns_to_the_clai
     citation.refresh_from_db()
     assert citation.quote_status == QuoteStatus.ALTERED
     page = client.get(claim_url).content.decode()
-    assert "Queued a check of" in page and MATCHED in page
+    assert "Queued a check of" in page and MATCHED_SHOWN in page
 
 
 def test_check_now_ignores_a_foreign_next_address(client, editor, django_capture_on_commit_callbacks):
