@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,6 +38,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from rapidfuzz import fuzz
 
 from core.feed import feed_touch
 from core.history import get_system_user, save_bookkeeping
@@ -66,6 +67,7 @@ DEATH_FAILURES = frozenset(
     {
         CheckOutcome.GONE,
         CheckOutcome.SOFT_404,
+        CheckOutcome.REDIRECTED_ELSEWHERE,
         CheckOutcome.NOT_FOUND,
         CheckOutcome.SERVER_ERROR,
         CheckOutcome.TIMEOUT,
@@ -279,6 +281,13 @@ def _observe(source: Source) -> _Observation:
         observation.metadata = _metadata_dict(content.extract_metadata(result.text, url=result.final_url))
     elif mime == "text/plain":
         observation.text = result.text
+    if observation.outcome == CheckOutcome.REDIRECTED and observation.text and not _same_document(source, observation):
+        observation.outcome = CheckOutcome.REDIRECTED_ELSEWHERE
+        observation.metadata, observation.reading = {}, None
+        observation.error = (
+            f"The address now leads to a different document ({result.final_url}); nothing taken from it."
+        )
+        return observation
     if observation.text is not None:
         observation.fingerprint = content.fingerprint(observation.text)
         if not observation.text.strip():
@@ -290,6 +299,36 @@ def _observe(source: Source) -> _Observation:
         observation.fingerprint = hashlib.sha256(result.body).hexdigest()
         observation.error = "No text extracted from this content type; excerpts not verified."
     return observation
+
+
+SAME_DOCUMENT_SIMILARITY = 60  # rapidfuzz token_set_ratio between the last snapshot and the page now
+
+
+def _same_document(source: Source, observation: _Observation) -> bool:
+    """After a redirect, whether the page we reached is still the document we cited.
+
+    Evidence, strongest first: the text of our last snapshot (a moved article keeps most of its words);
+    the excerpts cited from it (one found is enough); with neither, only the address itself: the same
+    host and path up to the scheme, "www." and a trailing slash (http→https, a canonical slash). An
+    article redirected to another article or to a section page fails all three.
+    """
+    text = observation.text or ""
+    previous = source.snapshots.order_by("-created_at", "-id").values_list("text", flat=True).first()
+    if previous:
+        return fuzz.token_set_ratio(content.stable_text(previous)[:20_000], content.stable_text(text)[:20_000]) >= (
+            SAME_DOCUMENT_SIMILARITY
+        )
+    excerpts = list(source.citations.values_list("excerpt", flat=True)[:20])
+    if excerpts:
+        return any(content.verify_excerpt(excerpt, text).found for excerpt in excerpts)
+    final = observation.result.final_url if observation.result else ""
+    return _address_key(final) == _address_key(source.url)
+
+
+def _address_key(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return host, parts.path.rstrip("/") + ("?" + parts.query if parts.query else "")
 
 
 def _metadata_dict(metadata: Any) -> dict[str, Any]:

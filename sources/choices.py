@@ -28,10 +28,14 @@ class SourceHealth(models.TextChoices):
 
 
 class CheckOutcome(models.TextChoices):
-    """The fetch outcomes of sources.fetcher.FetchOutcome, plus two that involve no fetch."""
+    """The fetch outcomes of sources.fetcher.FetchOutcome, plus those decided after it: a redirect to a
+    different document, text verified without a fetch, a check given up."""
 
     OK = "ok", "OK"
     REDIRECTED = "redirected", "Redirected"
+    # The address now leads to another document (another article, a section page): nothing is taken
+    # from it, neither metadata nor verdicts (sources.checking._same_document).
+    REDIRECTED_ELSEWHERE = "redirected_elsewhere", "Redirected to a different document"
     SOFT_404 = "soft_404", "Redirected to the front page"
     GONE = "gone", "Gone (404/410)"
     NOT_FOUND = "not_found", "Refused (other 4xx)"

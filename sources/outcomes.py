@@ -20,6 +20,8 @@ from sources.models import SourceCheck
 _SENTENCES = {
     CheckOutcome.OK: "We read the page.",
     CheckOutcome.REDIRECTED: "The address now leads to {final_url}; we read that page.",
+    CheckOutcome.REDIRECTED_ELSEWHERE: "The address now leads to a different document ({final_url}): the page we "
+    "cited is probably gone or replaced. Nothing was taken from that page.",
     CheckOutcome.SOFT_404: "The address now leads to the site's front page: the article has probably been removed.",
     CheckOutcome.GONE: "{host} says the page no longer exists (HTTP {status}).",
     CheckOutcome.NOT_FOUND: "{host} refused to serve the page (HTTP {status}).",
@@ -37,6 +39,8 @@ _SENTENCES = {
     CheckOutcome.ABANDONED: "The check kept failing inside our worker and was given up.",
 }
 _FAILURES = {
+    CheckOutcome.REDIRECTED_ELSEWHERE,
+    CheckOutcome.SOFT_404,
     CheckOutcome.GONE,
     CheckOutcome.NOT_FOUND,
     CheckOutcome.ACCESS_DENIED,
