@@ -9,6 +9,7 @@ class SourcesConfig(AppConfig):
         from core import jobs, registry
         from core.web import register_column, register_panel
         from sources import (
+            checks,  # noqa: F401  (registers the system checks)
             imports,
             services,  # noqa: F401  (registers sources and citations with the kernel)
             tasks,

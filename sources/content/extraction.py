@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import html as _html
+import logging
 import re
 from typing import Any
+
+# Imported here, not inside the function: a missing extractor (or its lxml_html_clean dependency, which
+# old pips leave out) must fail loudly at start-up, never fall back silently to stripping the whole page.
+# `manage.py check` reports it too (sources/checks.py).
+import trafilatura
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["extract_main_text", "html_to_plain_text", "looks_like_html"]
 
@@ -156,8 +164,6 @@ def extract_main_text(html: str, *, url: str | None = None) -> str:
 
     text: str | None = None
     try:
-        import trafilatura
-
         text = trafilatura.extract(
             html,
             url=url,
@@ -172,7 +178,8 @@ def extract_main_text(html: str, *, url: str | None = None) -> str:
             deduplicate=False,
             output_format="txt",
         )
-    except Exception:  # pragma: no cover - defensive: never fail a fetch here
+    except Exception:  # noqa: BLE001 - a page that trips the extractor is read as plain text, and said so
+        logger.warning("trafilatura failed on %s; reading the page as plain text", url or "a page", exc_info=True)
         text = None
     if text and text.strip():
         return _clean_plain_text(text)
