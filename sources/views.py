@@ -25,6 +25,7 @@ from core.models import Job
 from core.web import add_service_error, paginate, render_conflict, team_required
 from sources import imports
 from sources.choices import SourceKind
+from sources.content import text_diff
 from sources.forms import CitationFormSet, ExistingCitationFormSet, ImportUploadForm, RoleForm, SourceForm
 from sources.models import Citation, Source
 from sources.outcomes import check_runs
@@ -83,6 +84,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "-claim_id"
             ),
             "check_runs": check_runs(list(source.checks.order_by("-finished_at", "-id")[:RECENT_CHECKS])),
+            "text_changes": text_changes(source),
             "can_check": request.user.has_perm("sources.change_source"),
         },
     )
@@ -231,6 +233,20 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(back)
     context = {"form": form, "noun": "role", "record": role, "cancel_url": back}
     return render(request, "tracker/record_form.html", context, status=400 if form.errors else 200)
+
+
+RECENT_TEXT_CHANGES = 5
+
+
+def text_changes(source: Source) -> list[dict[str, Any]]:
+    """The latest changes of the source's text: each snapshot against the one before, sentence by sentence,
+    only the changed sentences (the page would otherwise repeat the article)."""
+    snapshots = list(source.snapshots.order_by("-created_at", "-id")[: RECENT_TEXT_CHANGES + 1])
+    changes = []
+    for newer, older in zip(snapshots, snapshots[1:], strict=False):
+        lines = [line for line in text_diff(older.text, newer.text, ignore_volatile=True) if line.kind != "equal"]
+        changes.append({"at": newer.created_at, "since": older.created_at, "lines": lines})
+    return changes
 
 
 # --- Claim entry and edit, with their citations -------------------------------------------------

@@ -337,8 +337,23 @@ def test_checksources_checks_the_given_sources_and_prints_a_summary(news_server)
     assert lines["ok"] == "1"
     assert lines["gone"] == "1"
     assert lines["degraded"] == "1"
-    assert "citations flagged (altered or missing): 1" in text
+    assert "citations flagged (altered or missing excerpt, or dead source): 1" in text
     assert SourceCheck.objects.count() == 2
+
+
+def test_checksources_counts_the_citations_of_a_source_that_just_went_dead(news_server, settings):
+    settings.SOURCE_CHECK_DEAD_AFTER_FAILURES, settings.SOURCE_CHECK_DEAD_AFTER_DAYS = 1, 0
+    news_server.add("/gone", status=410)
+    gone = SourceFactory(url=page_url(news_server, "/gone"))
+    CitationFactory(source=gone, excerpt="France will lead a naval mission")
+    CitationFactory(source=gone, excerpt="Poland will not send soldiers")
+    out = io.StringIO()
+
+    call_command("checksources", "--source", str(gone.pk), "--concurrency", "1", stdout=out, verbosity=0)
+
+    gone.refresh_from_db()
+    assert gone.health == "dead"
+    assert "citations flagged (altered or missing excerpt, or dead source): 2" in out.getvalue()
 
 
 def test_checksources_due_checks_only_due_sources():

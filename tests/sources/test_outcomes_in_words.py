@@ -70,3 +70,22 @@ def test_the_source_page_says_it_in_words(client, editor):
     assert page.count("We could not reach www.trtworld.com (the name did not resolve).") == 1
     assert "(×2 since" in page and "We will try again in" in page
     assert "DNS error: could not resolve" in page  # the technical reason stays, for whoever debugs
+
+
+def test_the_source_page_shows_what_changed_in_its_text_sentence_by_sentence(client, editor):
+    from sources.models import SourceSnapshot
+
+    source = SourceFactory(url="https://news.example.org/paris")
+    SourceSnapshot.objects.create(
+        source=source, text="Leaders met in Paris. Troops will go next spring.", fingerprint="a" * 64
+    )
+    SourceSnapshot.objects.create(
+        source=source, text="Leaders met in Paris. Troops will go next summer.", fingerprint="b" * 64
+    )
+    client.force_login(editor)
+
+    page = client.get(reverse("sources:source-detail", args=[source.pk])).content.decode()
+
+    assert "Changes of its text" in page
+    assert "<del>− Troops will go next spring.</del>" in page and "<ins>+ Troops will go next summer.</ins>" in page
+    assert "Leaders met in Paris." not in page.split("Changes of its text")[1].split("</details>")[0]

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from sources.checking import source_check
 from sources.models import Source
 from sources.politeness import HostBusy
+from sources.selectors import flagged_citations
 from sources.tasks import book_due_sources
 
 # A host that stays busy longer than this (a long Retry-After) is left for the scheduled checks.
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                 bar.update(1)
         self._table("outcome", outcomes)
         self._table("health", health)
-        self.stdout.write(f"citations flagged (altered or missing): {flagged}")
+        self.stdout.write(f"citations flagged (altered or missing excerpt, or dead source): {flagged}")
         self.stdout.write(f"{len(ids)} source(s) in {time.monotonic() - started:.1f}s")
 
     def _run(self, ids: list[int], concurrency: int):
@@ -89,7 +90,8 @@ class Command(BaseCommand):
                 waited += busy.retry_in_seconds
         if check is None:
             return "nothing to check", "-", 0
-        return check.outcome, check.health, sum(1 for c in check.citation_checks.all() if c.flagged)
+        # Flagged as the dashboard counts it: an altered or missing excerpt, or a dead source.
+        return check.outcome, check.health, flagged_citations().filter(source_id=source_id).count()
 
     def _table(self, title: str, counts: Counter[str]) -> None:
         width = max([len(title), *(len(key) for key in counts)])
