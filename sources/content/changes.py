@@ -102,9 +102,11 @@ _BOILERPLATE_LINES: tuple[tuple[re.Pattern[str], int], ...] = tuple(
         (r"\ball rights reserved\b", 250),
         # Read-more / related link blocks.
         (
-            r"^(?:read more|read next|read also|also read|more on this story|"
-            r"related(?: articles| stories| content| topics)?|"
-            r"recommended(?: for you)?|most read|most popular|you may also like|see also|more from)\b.{0,150}$",
+            r"^(?:read more|read next|read also|also read|also on|also in|more on this story|more stories|"
+            r"related(?: articles| stories| content| topics| coverage)?|"
+            r"recommended(?: for you)?|most read|most popular|most viewed|popular now|trending|top stories|"
+            r"editor'?s picks|you may also like|you might also like|see also|more from|"
+            r"(?:watch|listen|read|more|latest)\s*:)(?:\b|\s).{0,150}$",
             170,
         ),
         (
