@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -79,3 +80,14 @@ def env_float(name: str, default: float | object = _UNSET, *, minimum: float | N
     if number != number or (minimum is not None and number < minimum):  # NaN, or below the minimum
         raise ImproperlyConfigured(f"{name}={number} must be a number of at least {minimum}.")
     return number
+
+
+def env_url(name: str, default: str | object = _UNSET) -> str:
+    """An absolute http(s) URL (an origin or a page), without its trailing slash."""
+    value = env_str(name, default)
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an absolute http(s) URL, e.g. https://tracker.example.net."
+        )
+    return value.rstrip("/")

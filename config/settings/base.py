@@ -11,9 +11,12 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_float, env_int, env_list, env_networks, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_networks, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# The site's public origin, for links written outside a request: the dump's URLs (exportdump), emails,
+# webhooks, problem type URIs. Required in production (config/settings/production.py).
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
 VAR_DIR = Path(env_str("TRACKER_VAR_DIR", str(BASE_DIR / "var")))
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-local-development-key-do-not-use-in-production")

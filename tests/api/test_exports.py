@@ -91,7 +91,10 @@ def test_claim_review_of_an_unrated_or_unpublished_claim_is_404(dossier, partner
     assert client_for(reviewer).get(f"/api/v1/claims/{dossier.draft.pk}/claim-review/").status_code == 200
 
 
-def test_exportdump_writes_the_published_data_as_partners_see_it_with_a_feed_cursor(dossier, partner_reader, tmp_path):
+def test_exportdump_writes_the_published_data_as_partners_see_it_with_a_feed_cursor(
+    dossier, partner_reader, tmp_path, settings
+):
+    settings.SITE_URL = "https://tracker.newsroom.test"  # the dump's links name the site's own address
     target = tmp_path / "dump.json"
     err = io.StringIO()
 
@@ -113,7 +116,7 @@ def _relative_links(row):
     if "evidence_urls" in row:
         return {
             "evidence_urls": [
-                u.replace("http://testserver", "https://tracker.example.org") for u in row["evidence_urls"]
+                u.replace("http://testserver", "https://tracker.newsroom.test") for u in row["evidence_urls"]
             ]
         }
     return {}

@@ -39,3 +39,31 @@ def test_lists_and_networks(monkeypatch):
     monkeypatch.setenv("TRACKER_NETS", "127.0.0.1/32,not-a-network")
     with pytest.raises(ImproperlyConfigured, match="not-a-network"):
         env_networks("TRACKER_NETS")
+
+
+def test_a_url_must_be_absolute_http_and_loses_its_trailing_slash(monkeypatch):
+    from config.env import env_url
+
+    monkeypatch.setenv("TRACKER_URL", "https://tracker.newsroom.test/")
+    assert env_url("TRACKER_URL") == "https://tracker.newsroom.test"
+    for bad in ("tracker.newsroom.test", "ftp://tracker.newsroom.test", "https://"):
+        monkeypatch.setenv("TRACKER_URL", bad)
+        with pytest.raises(ImproperlyConfigured, match="TRACKER_URL=.* is not an absolute http"):
+            env_url("TRACKER_URL")
+
+
+@pytest.mark.parametrize("site_url", [None, "https://tracker.example.org", "http://127.0.0.1:8000"])
+def test_production_refuses_a_missing_or_placeholder_site_url(monkeypatch, site_url):
+    import importlib
+    import sys
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 64)
+    if site_url is None:
+        monkeypatch.delenv("SITE_URL", raising=False)
+    else:
+        monkeypatch.setenv("SITE_URL", site_url)
+    sys.modules.pop("config.settings.production", None)
+
+    with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
+        importlib.import_module("config.settings.production")
+    sys.modules.pop("config.settings.production", None)

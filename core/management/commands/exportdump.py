@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -22,7 +23,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("output", help="The file to write, e.g. var/dump.json.")
-        parser.add_argument("--base-url", default="https://tracker.example.org", help="Origin for links in the dump.")
+        parser.add_argument(
+            "--base-url",
+            default=settings.SITE_URL,
+            help="Origin for links in the dump (default: the SITE_URL setting, %(default)s).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (e.g. in cron).")
 
     def handle(self, *args, output, base_url, no_progress, **options):
