@@ -43,6 +43,12 @@ bench: bench-checks bench-history bench-api bench-writes
 bench-checks: $(STAMP)
 	$(BIN)/python bench/checks.py $(BENCH_ARGS)
 
+# Webhook delivery benchmark (docs/benchmarks.md): ~1,000 feed events to 10 endpoints, one slow and one
+# dead, through one real Celery worker on Redis and PostgreSQL (throwaway database tracker_push_bench).
+.PHONY: bench-push
+bench-push: $(STAMP)
+	$(BIN)/python bench/push.py $(BENCH_ARGS)
+
 # Write benchmark (docs/benchmarks.md): one claim write's latency, claims/s with 1, 2 and 4 writer
 # processes (and with the old feed lock emulated), a 1,000-row import and an editor's save beside it.
 bench-writes: $(STAMP)

@@ -8,11 +8,13 @@ one all-or-nothing change set); the job's bookkeeping is written in short transa
 
 Progress (`progress(done, total)`) goes to the cache, not the job row: the runner's transaction may
 hold the work for a minute, and a row written inside it would be invisible until it commits. With
-Redis (production) or the file cache (`make run`) a page in another process sees it live.
+Redis (production) or the file cache (`make run`) a page in another process sees it live. Progress is
+only a nicety: with the cache down the page shows the row's figures and the job runs on regardless.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.middleware import CACHE_ERRORS
 from core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -61,7 +64,12 @@ def job_progress(job: Job) -> tuple[int, int]:
     """(done, total) as the runner last reported it; the row's figures once it has finished."""
     if job.finished:
         return job.done, job.total
-    return cache.get(_progress_key(job.pk)) or (job.done, job.total)
+    try:
+        reported = cache.get(_progress_key(job.pk))
+    except CACHE_ERRORS as error:
+        logger.warning("Job %s: progress unavailable, the cache is unreachable (%s)", job.pk, error)
+        reported = None
+    return reported or (job.done, job.total)
 
 
 def job_run(job_id: int) -> Job | None:
@@ -78,8 +86,11 @@ def job_run(job_id: int) -> Job | None:
         now = time.monotonic()
         if done >= total or now - last[0] >= PROGRESS_EVERY_SECONDS:
             last[0] = now
-            cache.set(_progress_key(job.pk), (done, total), timeout=24 * 3600)
             job.done, job.total = done, total
+            try:
+                cache.set(_progress_key(job.pk), (done, total), timeout=24 * 3600)
+            except CACHE_ERRORS as error:
+                logger.warning("Job %s: progress not recorded, the cache is unreachable (%s)", job.pk, error)
 
     try:
         result = _runners[job.kind](job, progress)
@@ -91,5 +102,7 @@ def job_run(job_id: int) -> Job | None:
         job.status, job.result = Job.Status.SUCCEEDED, result
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "result", "error", "finished_at", "done", "total"])
-    cache.delete(_progress_key(job.pk))
+    # With the cache down the key expires by itself; a finished job's page reads the row, never the cache.
+    with contextlib.suppress(*CACHE_ERRORS):
+        cache.delete(_progress_key(job.pk))
     return job

@@ -338,6 +338,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "positions": positions,
             "chart": chart,
             "legend": legend_html(),
+            "panels": panels_for("positions:actor-detail", request, actor),
         },
     )
 
@@ -433,6 +434,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
             .select_related("actor")
             .order_by("actor__name", "as_of"),
+            "panels": panels_for("positions:topic-detail", request, topic),
         },
     )
 

@@ -22,7 +22,7 @@ from core.exceptions import ConflictError
 from core.history import change_set
 from core.jobs import job_start
 from core.models import Job
-from core.web import add_service_error, paginate, render_conflict, team_required
+from core.web import add_service_error, paginate, panels_for, render_conflict, team_required
 from sources import imports
 from sources.choices import SourceKind
 from sources.content import text_diff
@@ -85,6 +85,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "check_runs": check_runs(list(source.checks.order_by("-finished_at", "-id")[:RECENT_CHECKS])),
             "text_changes": text_changes(source),
+            "panels": panels_for("sources:source-detail", request, source),
             "can_check": request.user.has_perm("sources.change_source"),
         },
     )

@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_networks, env_str, env_url
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "axes",
+    "csp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -42,10 +44,15 @@ INSTALLED_APPS = [
     "positions",
     "sources",
     "seeds",
+    "push",
+    "publishing",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # A database that does not answer gives 503 (problem+json under /api/), not a 500 page.
+    "core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +81,27 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp) on every response. Scripts come only from this site's static
+# files: no inline scripts or event handlers (tracker/static/tracker/app.js does the enhancements).
+# Styles allow 'unsafe-inline' because the templates use style attributes and <style> blocks; an
+# injected style cannot run code, and the templates escape what users type.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The API docs (Swagger UI at /api/v1/docs/) load their files from this CDN until they are served from
+# here; only that page may load from it (core/api/urls.py adds API_DOCS_CSP to its policy).
+API_DOCS_CDN = "https://cdn.jsdelivr.net"
+API_DOCS_CSP = {"script-src": [API_DOCS_CDN], "style-src": [API_DOCS_CDN], "img-src": [API_DOCS_CDN, "data:"]}
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -110,7 +138,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = env_str("REDIS_URL", "")
 if _redis_url:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            # A Redis that hangs costs a request one second, not the kernel's connect timeout: the
+            # callers carry on without the cache (throttling, job progress; core/middleware.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     # Without Redis (`make run`) the cache lives in files under var/, so the web server and the Celery
     # worker share it (a background job's progress, throttling counters).
@@ -128,6 +164,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Email is used for password resets only. "Configured" means EMAIL_HOST is set: without it the reset
+# pages answer 404 (config/urls.py) and the login page says to ask an administrator instead.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
+if not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 LOGIN_REDIRECT_URL = "tracker:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -175,6 +222,17 @@ FETCH_ALLOWED_NETWORKS = env_networks("FETCH_ALLOWED_NETWORKS", [])
 FETCH_CONTACT_URL = env_str("FETCH_CONTACT_URL", "https://example.org/tracker-bot")
 FETCH_USER_AGENT = f"FactPositionTracker/1.0 (+{FETCH_CONTACT_URL})"
 
+# Public fact-check pages under /public/ (publishing/): off unless switched on. No login; published
+# content only; cached for PUBLIC_PAGES_CACHE_SECONDS (a retraction leaves them within that time).
+PUBLIC_PAGES_ENABLED = env_bool("PUBLIC_PAGES_ENABLED", False)
+PUBLIC_PAGES_CACHE_SECONDS = env_int("PUBLIC_PAGES_CACHE_SECONDS", 300, minimum=0)
+PUBLIC_PAGES_CACHE_PREFIX = "public"
+# The organisation named as the author of the fact checks (ClaimReview `author`); its URL defaults to
+# the site's own address.
+PUBLISHER_NAME = env_str("PUBLISHER_NAME", "Fact and position tracker") or "Fact and position tracker"
+PUBLISHER_URL = env_url("PUBLISHER_URL", "")
+PUBLISHER_LOGO_URL = env_url("PUBLISHER_LOGO_URL", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The partner API (core/api/base.py): keys or team sessions, published-only for partners.
@@ -212,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "**Errors** are RFC 9457 `application/problem+json` with `errors: [{field, message}]`."
     ),
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": f"{API_DOCS_CDN}/npm/swagger-ui-dist@latest",
+    "SWAGGER_UI_FAVICON_HREF": f"{API_DOCS_CDN}/npm/swagger-ui-dist@latest/favicon-32x32.png",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
@@ -224,6 +284,9 @@ SPECTACULAR_SETTINGS = {
         "ClaimKindEnum": "tracker.choices.ClaimKind",
         "SourceKindEnum": "sources.choices.SourceKind",
         "DatePrecisionEnum": "core.choices.DatePrecision",
+        # Fields named `outcome` and `status` exist in sources and push with different choices.
+        "CheckOutcomeEnum": "sources.choices.CheckOutcome",
+        "EditorialStatusEnum": "tracker.choices.EditorialStatus",
     },
 }
 
@@ -280,6 +343,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sources.tasks.dispatch_due_sources",
         "schedule": env_int("SOURCE_CHECK_DISPATCH_EVERY_SECONDS", 60, minimum=1),
     },
+    # Webhooks (push/tasks.py): fan out what the feed numbered and start the chains whose next event is
+    # due; the database decides what is due, so a lost nudge only waits for this.
+    "push-dispatch-webhooks": {
+        "task": "push.tasks.dispatch_webhooks",
+        "schedule": env_int("WEBHOOK_DISPATCH_EVERY_SECONDS", 15, minimum=1),
+    },
+    # Daily digests: each person gets at most one a day; the hourly run picks who is due.
+    "push-send-digests": {"task": "push.tasks.send_digests", "schedule": 3600},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REDIS_URL = _redis_url  # politeness state (host throttle, robots.txt) shared by workers; in-process when unset

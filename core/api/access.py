@@ -7,6 +7,7 @@ rest_framework.views is still loading.
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -19,8 +20,11 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from core.choices import APIKeyScope
+from core.middleware import CACHE_ERRORS
 from core.models import APIKey
 from core.services import apikey_find, apikey_touch
+
+logger = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
@@ -128,9 +132,21 @@ class TrackerAPIPermission(BasePermission):
 
 
 class KeyRateThrottle(SimpleRateThrottle):
-    """Requests per key (or per team account) per minute, counted in the shared cache (Redis)."""
+    """Requests per key (or per team account) per minute, counted in the shared cache (Redis).
+
+    With the cache down the request is let through with a warning (fails open): the counters guard
+    the service's capacity, not who may see what, and refusing every read because Redis restarted
+    would turn a cache outage into an API outage (docs/design.md, "When Redis or the database is down").
+    """
 
     scope = "key"
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as error:
+            logger.warning("API throttling skipped: the cache is unreachable (%s: %s)", type(error).__name__, error)
+            return True
 
     def get_cache_key(self, request, view) -> str | None:
         key = api_key(request)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from csp.decorators import csp_update
+from django.conf import settings
 from django.http import JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
@@ -53,10 +55,13 @@ def api_urls(*modules: str) -> tuple[list, str]:
     """The /api/v1/ URLconf from the apps' api/urls.py modules (each has `router` and `urlpatterns`)."""
     apps = [import_module(name) for name in modules]
     root = APIRootView.as_view(api_root_dict=api_root_entries([app.router for app in apps]))
+    docs = SpectacularSwaggerSplitView.as_view(url_name="api:schema")
     urlpatterns = [
         path("changes/", ChangeFeed.as_view(), name="change-list"),
         path("schema/", SpectacularAPIView.as_view(), name="schema"),
-        path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+        # The split view serves its start-up script as a file, so the page needs no inline script
+        # under the Content-Security-Policy; only this page may load Swagger UI from its CDN.
+        path("docs/", csp_update(settings.API_DOCS_CSP)(docs), name="docs"),
         *format_suffix_patterns([re_path(r"^$", root, name="api-root")]),
         *(pattern for app in apps for pattern in app.urlpatterns),
         # Anything else under /api/v1/ answers a problem, not Django's HTML page.

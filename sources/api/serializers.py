@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -273,6 +274,7 @@ MAX_CITATIONS_PER_WRITE = 50
 MAX_TOPICS_PER_CLAIM = 20
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class CitableSourceField(serializers.PrimaryKeyRelatedField):
     """A source the caller may cite by id: any source for the team, a partner-visible one for partners.
 

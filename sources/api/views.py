@@ -25,7 +25,7 @@ from core.api.feed import register_viewset
 from core.history import change_set
 from core.visibility import shown, visible
 from sources import services
-from sources.api.exports import CLAIM_CSV_COLUMNS, claim_csv_row, claim_review
+from sources.api.exports import CLAIM_CSV_COLUMNS, claim_csv_row
 from sources.api.serializers import (
     LATEST_CHECK_FIELDS,
     CitationSerializer,
@@ -36,6 +36,7 @@ from sources.api.serializers import (
     SourceSerializer,
     SourceWriteSerializer,
 )
+from sources.claimreview import claim_reviews, is_reviewable, review_path
 from sources.filtersets import CitationFilterSet, SourceCheckFilterSet, SourceFilterSet
 from sources.models import Citation, Source, SourceCheck
 from tracker import services as claim_services
@@ -187,7 +188,7 @@ class ClaimViewSet(TrackedViewSet):
     def claim_review(self, request, pk=None):
         """schema.org ClaimReview JSON-LD for a claim with a veracity rating; 404 for an unrated claim."""
         claim = self.get_object()
-        if claim.veracity == Veracity.UNRATED:
+        if not is_reviewable(claim):
             raise Http404
         review = self._claim_reviews([claim])[0]
         return HttpResponse(json.dumps(review, cls=DjangoJSONEncoder), content_type=JSON_LD)
@@ -203,16 +204,13 @@ class ClaimViewSet(TrackedViewSet):
         return StreamingHttpResponse(chain([prefix], body, ["}\n"]), content_type=JSON_LD)
 
     def _claim_reviews(self, claims: list) -> list[dict]:
-        data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
-        return [
-            claim_review(
-                row,
-                url=self.request.build_absolute_uri(reverse("api:claim-detail", args=[claim.pk])),
-                speaker_name=claim.speaker.name,
-                speaker_kind=claim.speaker.kind,
-            )
-            for claim, row in zip(claims, data, strict=True)
-        ]
+        # The same builder as the public fact-check pages; `url` is the public page hosting the review
+        # (PUBLIC_PAGES_ENABLED, published claims), otherwise this API's own record of the claim.
+        def url_for(claim: Claim) -> str:
+            path = review_path(claim) or reverse("api:claim-detail", args=[claim.pk])
+            return self.request.build_absolute_uri(path)
+
+        return claim_reviews(claims, url_for=url_for, site_url=self.request.build_absolute_uri("/"))
 
     submit = workflow_action("submit", claim_services.claim_submit, "claim", "Send a draft for review (editors).")
     publish = workflow_action(

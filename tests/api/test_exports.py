@@ -72,6 +72,7 @@ def test_claim_review_json_ld_for_a_rated_claim(dossier, partner_reader):
     assert review["claimReviewed"] == "The UK is ready to put troops on the ground."
     assert review["reviewRating"] == {
         "@type": "Rating",
+        "name": "Mostly true",
         "alternateName": "Mostly true",
         "bestRating": 5,
         "worstRating": 1,
@@ -79,8 +80,46 @@ def test_claim_review_json_ld_for_a_rated_claim(dossier, partner_reader):
     }
     assert review["itemReviewed"]["author"] == {"@type": "Person", "name": "Keir Starmer"}
     assert review["itemReviewed"]["appearance"][0]["url"] == "https://news.example.org/paris"
-    assert review["url"].endswith(f"/api/v1/claims/{dossier.claim.pk}/")
+    # Without public pages the review lives only here; with them, on the public page (below).
+    assert review["url"] == f"http://testserver/api/v1/claims/{dossier.claim.pk}/"
+    assert review["author"] == {
+        "@type": "Organization",
+        "name": "Fact and position tracker",
+        "url": "http://testserver/",
+    }
     assert graph["@graph"] == [review]
+
+
+def test_claim_review_is_dated_by_the_first_publication_and_hosted_on_the_public_page(
+    dossier, partner_reader, reviewer, settings
+):
+    """The API and the public fact-check page build the review with one function (sources/claimreview.py)."""
+    import datetime
+    import uuid
+
+    from tracker import services as claim_services
+
+    settings.PUBLIC_PAGES_ENABLED = True
+    settings.PUBLIC_PAGES_CACHE_PREFIX = f"public-test-{uuid.uuid4().hex}"  # no page cached by another test
+    dossier.claim.history.update(history_date=datetime.datetime(2025, 3, 1, tzinfo=datetime.UTC))
+    claim_services.claim_update(
+        claim=dossier.claim,
+        user=reviewer,
+        reason="Rated",
+        data={"veracity": Veracity.FALSE, "veracity_rationale": "No troops were offered."},
+        expected_version=None,
+    )
+    client = client_for(partner_reader)
+
+    review = json.loads(client.get(f"/api/v1/claims/{dossier.claim.pk}/claim-review/").content)
+    graph = json.loads(_body(client.get("/api/v1/claims/claim-reviews/")))
+    page = client.get(review["url"]).content.decode()
+
+    assert review["url"] == f"http://testserver/public/claims/{dossier.claim.pk}/"
+    assert review["datePublished"] == "2025-03-01"  # not the day of the edit (updated_at)
+    assert graph["@graph"] == [review]
+    ld = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(ld) == review
 
 
 def test_claim_review_of_an_unrated_or_unpublished_claim_is_404(dossier, partner_reader, reviewer):

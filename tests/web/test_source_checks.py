@@ -164,9 +164,9 @@ def test_flagged_pages_use_a_fixed_number_of_queries(client, editor, django_asse
     client.force_login(editor)
     client.get("/")  # warm the session and content-type caches
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):  # + the notifications badge and panel (push)
         dashboard = client.get("/")
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         flagged = client.get(reverse("sources:claim-flagged"))
 
     assert dashboard.context["flagged_total"] == flagged.context["page"].paginator.count == 2 * rows
@@ -302,9 +302,9 @@ def test_claim_and_source_pages_with_verifications_use_a_fixed_number_of_queries
     client.force_login(editor)
     client.get("/")
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):  # + the notifications badge and the Follow button (push)
         claim_page = client.get(reverse("tracker:claim-detail", args=[claim.pk]))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(10):  # + badge, Follow button, the text's latest snapshots
         source_page = client.get(reverse("sources:source-detail", args=[article.pk]))
 
     assert claim_page.content.decode().count("Closest passage in the source") == rows
