@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import Http404
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from core.api.urls import api_urls
 
@@ -55,6 +57,8 @@ account_urls = [
 ]
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says; send them to the static icon.
+    path("favicon.ico", RedirectView.as_view(url=static("tracker/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls("tracker.api.urls", "positions.api.urls", "sources.api.urls", "push.api.urls"))),
     path("accounts/", include(account_urls)),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN, works offline)
     "simple_history",
     "core",
     "tracker",
@@ -98,10 +99,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-# The API docs (Swagger UI at /api/v1/docs/) load their files from this CDN until they are served from
-# here; only that page may load from it (core/api/urls.py adds API_DOCS_CSP to its policy).
-API_DOCS_CDN = "https://cdn.jsdelivr.net"
-API_DOCS_CSP = {"script-src": [API_DOCS_CDN], "style-src": [API_DOCS_CDN], "img-src": [API_DOCS_CDN, "data:"]}
+# The API docs (Swagger UI at /api/v1/docs/) are served from this site's static files
+# (drf-spectacular-sidecar), so they work offline and under the policy above; Swagger UI draws a few
+# icons as data: images, which only that page may use (core/api/urls.py adds API_DOCS_CSP).
+API_DOCS_CSP = {"img-src": ["data:"]}
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -270,8 +271,9 @@ SPECTACULAR_SETTINGS = {
         "**Errors** are RFC 9457 `application/problem+json` with `errors: [{field, message}]`."
     ),
     "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": f"{API_DOCS_CDN}/npm/swagger-ui-dist@latest",
-    "SWAGGER_UI_FAVICON_HREF": f"{API_DOCS_CDN}/npm/swagger-ui-dist@latest/favicon-32x32.png",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,

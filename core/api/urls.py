@@ -60,7 +60,7 @@ def api_urls(*modules: str) -> tuple[list, str]:
         path("changes/", ChangeFeed.as_view(), name="change-list"),
         path("schema/", SpectacularAPIView.as_view(), name="schema"),
         # The split view serves its start-up script as a file, so the page needs no inline script
-        # under the Content-Security-Policy; only this page may load Swagger UI from its CDN.
+        # under the Content-Security-Policy; Swagger UI's files come from drf-spectacular-sidecar.
         path("docs/", csp_update(settings.API_DOCS_CSP)(docs), name="docs"),
         *format_suffix_patterns([re_path(r"^$", root, name="api-root")]),
         *(pattern for app in apps for pattern in app.urlpatterns),

@@ -134,3 +134,13 @@ def test_a_viewer_cannot_change_anything_by_posting_directly(client, viewer, dos
     assert {url: r.status_code for url, r in responses.items()} == dict.fromkeys(posts, 403)
     assert "You cannot do this" in responses[reverse("sources:claim-edit", args=[claim.pk])].content.decode()
     assert (Claim.history.count(), Position.history.count()) == history
+
+
+def test_every_page_names_its_icon_and_favicon_ico_leads_to_it(client, viewer):
+    client.force_login(viewer)
+
+    page = client.get("/").content.decode()
+    icon = client.get("/favicon.ico")
+
+    assert '<link rel="icon" href="/static/tracker/favicon.svg" type="image/svg+xml">' in page
+    assert icon.status_code == 301 and icon["Location"] == "/static/tracker/favicon.svg"
