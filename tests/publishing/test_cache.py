@@ -58,7 +58,6 @@ def test_the_cache_time_follows_the_setting(dossier, anonymous, settings):
     assert "max-age=60" in response["Cache-Control"]
 
 
-
 @pytest.mark.usefixtures("redis_is_down")
 def test_with_redis_away_a_public_page_is_served_uncached(dossier, anonymous, caplog):
     """The cache points at a closed port for real (tests/api/test_degradation.py): the page still
