@@ -33,6 +33,14 @@ check: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 
+# Recompile the full lock (requirements.txt: every transitive package pinned) from requirements.in.
+.PHONY: lock
+lock:
+	test -x .venv-lock/bin/pip-compile || (python3 -m venv .venv-lock && .venv-lock/bin/pip install --quiet pip-tools)
+	.venv-lock/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.txt requirements.in
+	sed -i 's|^#    pip-compile .*|#    make lock|' requirements.txt
+
 clean:
 	rm -rf var .pytest_cache
 
