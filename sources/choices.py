@@ -23,7 +23,7 @@ class SourceHealth(models.TextChoices):
     OK = "ok", "OK"
     MOVED = "moved", "Moved (redirected)"
     CHANGED = "changed", "Text changed"
-    DEGRADED = "degraded", "Failing"
+    DEGRADED = "degraded", "Degraded (checks failing)"
     DEAD = "dead", "Dead"
 
 

@@ -6,6 +6,7 @@ Every variable is documented in README.md ("Configuration"). A bad value stops s
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -234,6 +235,15 @@ PUBLISHER_NAME = env_str("PUBLISHER_NAME", "Fact and position tracker") or "Fact
 PUBLISHER_URL = env_url("PUBLISHER_URL", "")
 PUBLISHER_LOGO_URL = env_url("PUBLISHER_LOGO_URL", "")
 
+# Requests per API key: "<number>/<second|minute|hour|day>" as DRF reads it (only the unit's first letter
+# counts there, so "600 per minute" would pass and fail every request later: checked here instead).
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE={API_THROTTLE_RATE!r} is not a rate like 600/minute (a number, '/', and second, "
+        "minute, hour or day)."
+    )
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The partner API (core/api/base.py): keys or team sessions, published-only for partners.
@@ -248,7 +258,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.access.TrackerCursorPagination",
     "DEFAULT_THROTTLE_CLASSES": ["core.api.access.KeyRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"key": env_str("API_THROTTLE_RATE", "600/minute")},
+    "DEFAULT_THROTTLE_RATES": {"key": API_THROTTLE_RATE},
     "EXCEPTION_HANDLER": "core.api.base.problem_exception_handler",
     "DEFAULT_PARSER_CLASSES": ["core.api.access.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [

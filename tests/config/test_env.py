@@ -67,3 +67,19 @@ def test_production_refuses_a_missing_or_placeholder_site_url(monkeypatch, site_
     with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
         importlib.import_module("config.settings.production")
     sys.modules.pop("config.settings.production", None)
+
+
+@pytest.mark.parametrize("rate", ["600 per minute", "0/minute", "600/fortnight", "lots"])
+def test_a_malformed_api_throttle_rate_stops_start_up_naming_it(monkeypatch, rate):
+    import importlib
+    import sys
+
+    monkeypatch.setenv("API_THROTTLE_RATE", rate)
+    sys.modules.pop("config.settings.base", None)
+    try:
+        with pytest.raises(ImproperlyConfigured, match="API_THROTTLE_RATE=.* is not a rate like 600/minute"):
+            importlib.import_module("config.settings.base")
+    finally:
+        sys.modules.pop("config.settings.base", None)
+        monkeypatch.delenv("API_THROTTLE_RATE")
+        importlib.import_module("config.settings.base")

@@ -89,3 +89,12 @@ def test_the_source_page_shows_what_changed_in_its_text_sentence_by_sentence(cli
     assert "Changes of its text" in page
     assert "<del>− Troops will go next spring.</del>" in page and "<ins>+ Troops will go next summer.</ins>" in page
     assert "Leaders met in Paris." not in page.split("Changes of its text")[1].split("</details>")[0]
+
+
+def test_a_failing_source_is_called_degraded_on_the_pages_as_in_the_api(client, editor):
+    source = SourceFactory(url="https://www.trtworld.com/europe/leaders", health=SourceHealth.DEGRADED)
+    client.force_login(editor)
+
+    page = client.get(reverse("sources:source-detail", args=[source.pk])).content.decode()
+
+    assert 'class="status health-degraded" id="source-health">Degraded (checks failing)</span>' in page
