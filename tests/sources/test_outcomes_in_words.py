@@ -98,3 +98,17 @@ def test_a_failing_source_is_called_degraded_on_the_pages_as_in_the_api(client, 
     page = client.get(reverse("sources:source-detail", args=[source.pk])).content.decode()
 
     assert 'class="status health-degraded" id="source-health">Degraded (checks failing)</span>' in page
+
+
+def test_each_verdict_says_which_text_it_was_checked_against(client, editor):
+    from sources import checking
+    from tests.factories import CitationFactory, ClaimFactory
+
+    pasted = SourceFactory(url="", title="Transcript", stored_text="We are ready to put troops on the ground.")
+    CitationFactory(source=pasted, claim=ClaimFactory(text="Pasted"), excerpt="ready to put troops on the ground")
+    checking.source_check(source_id=pasted.pk)
+    client.force_login(editor)
+
+    page = client.get(reverse("sources:source-detail", args=[pasted.pk])).content.decode()
+
+    assert "against the pasted text" in page and "against the live page" not in page
