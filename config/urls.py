@@ -3,10 +3,9 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from core.api.urls import api_urls
 
@@ -56,9 +55,15 @@ account_urls = [
     path("reset/done/", needs_email(auth_views.PasswordResetCompleteView.as_view()), name="password_reset_complete"),
 ]
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico whatever the page says. The static URL is looked up per request:
+    in production it names the collected, hashed file, which does not exist before collectstatic."""
+    return HttpResponsePermanentRedirect(static("tracker/favicon.svg"))
+
+
 urlpatterns = [
-    # Browsers ask for /favicon.ico whatever the page says; send them to the static icon.
-    path("favicon.ico", RedirectView.as_view(url=static("tracker/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls("tracker.api.urls", "positions.api.urls", "sources.api.urls", "push.api.urls"))),
     path("accounts/", include(account_urls)),
