@@ -7,8 +7,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Lag, LastValue, RowNumber
+from django.utils import timezone
 
+from core.audit import history_model, m2m_through
+from core.choices import HistoryAction
 from core.selectors import as_of, records_with_link_as_of
 from positions.models import Position
 from tracker.choices import EditorialStatus
@@ -109,67 +124,75 @@ def position_changes(
 # --- As our records stood at a past moment (from history) -----------------------------------------
 # "What was true on date D" reads today's positions; "what we knew at moment T" replays the history
 # tables: each record's latest history row at or before T, if that row is a published, undeleted one.
-# Filters run in Python after picking each record's latest row, because filtering first (on status or
-# topic) would find an older row that matched and miss that the record had since moved on.
+# `_latest_rows_at` chooses that row in SQL: no later row of the same record at or before T (NOT
+# EXISTS, ties on the date broken by history_id). Every other condition (status, actor, topic,
+# dates) is applied to the chosen row, outside the NOT EXISTS: filtering first would find an older
+# row that matched and miss that the record had since moved on. The NOT EXISTS is an index probe per
+# row on (id, history_date, history_id), or one anti-join over the table when PostgreSQL prefers it
+# (indexes: migration positions 0003).
+#
+# Retractions since T (a `retracted` history row after T, even if the record was returned to draft or
+# deleted since): the team sees the past as it was, with `retracted_on` saying the position was
+# retracted later. Partners never receive retracted content: such a position is a tombstone (id,
+# actor, topic, retracted, retracted_on; no stance, text, date or evidence), claims retracted since
+# are left out of evidence, and changes of stance are computed as if the retracted positions had
+# never been published, so a `previous_stance` never carries a retracted stance.
 
 
-def _latest_rows_at(model: type, recorded_at: datetime.datetime) -> list:
-    rows = model.history.filter(history_date__lte=recorded_at).order_by("id", "-history_date", "-history_id")
-    latest, seen = [], set()
-    for row in rows.iterator():
-        if row.id in seen:
-            continue
-        seen.add(row.id)
-        if row.history_type != "-":
-            latest.append(row)
-    return latest
+def _history(model: type[Model]) -> QuerySet:
+    return history_model(model)._default_manager.all()
 
 
-def _recorded_positions(recorded_at: datetime.datetime) -> list[Position]:
-    """Positions published at `recorded_at`, as they stood then, with `visible_evidence` as it stood then."""
-
-    rows = [row for row in _latest_rows_at(Position, recorded_at) if row.status == EditorialStatus.PUBLISHED]
-    published_claims = {
-        row.id for row in _latest_rows_at(Claim, recorded_at) if row.status == EditorialStatus.PUBLISHED
-    }
-    through = Position.history.model._meta.get_field("historicalposition_evidence").related_model
-    evidence: dict[int, list[int]] = {}
-    for history_id, claim_id in through.objects.filter(history__in=[r.history_id for r in rows]).values_list(
-        "history_id", "claim_id"
-    ):
-        evidence.setdefault(history_id, []).append(claim_id)
-    actors = {a.pk: a for a in Actor.objects.filter(pk__in={r.actor_id for r in rows})}
-    topics = {t.pk: t for t in Topic.objects.filter(pk__in={r.topic_id for r in rows})}
-    positions = []
-    for row in rows:
-        position = row.instance
-        if position.actor_id not in actors or position.topic_id not in topics:
-            continue  # the actor or topic has since been deleted
-        position.actor, position.topic = actors[position.actor_id], topics[position.topic_id]
-        claim_ids = sorted(cid for cid in evidence.get(row.history_id, []) if cid in published_claims)
-        position.visible_evidence = [Claim(pk=cid) for cid in claim_ids]
-        positions.append(position)
-    return positions
+def _latest_rows_at(model: type[Model], moment: datetime.datetime) -> QuerySet:
+    """Each record's history row current at `moment` (its latest at or before it), deleted records dropped."""
+    later = Q(history_date__gt=OuterRef("history_date")) | Q(
+        history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")
+    )
+    later_rows = _history(model).filter(later, id=OuterRef("id"), history_date__lte=moment)
+    return _history(model).filter(~Exists(later_rows), history_date__lte=moment).exclude(history_type="-")
 
 
-def position_timeline_recorded(*, actor: Actor, topic: Topic | None, recorded_at: datetime.datetime) -> list[Position]:
-    rows = [
-        p
-        for p in _recorded_positions(recorded_at)
-        if p.actor_id == actor.pk and (topic is None or p.topic_id == topic.pk)
-    ]
-    return sorted(rows, key=lambda p: (p.topic.title, p.as_of, p.pk))
+def _retractions_after(model: type[Model], moment: datetime.datetime) -> QuerySet:
+    return _history(model).filter(history_action=HistoryAction.RETRACTED, history_date__gt=moment)
 
 
-def stances_as_of_recorded(*, topic: Topic, on: datetime.date, recorded_at: datetime.datetime) -> list[Position]:
-    latest: dict[int, Position] = {}
-    for position in _recorded_positions(recorded_at):
-        if position.topic_id != topic.pk or position.as_of > on:
-            continue
-        current = latest.get(position.actor_id)
-        if current is None or (position.as_of, position.pk) > (current.as_of, current.pk):
-            latest[position.actor_id] = position
-    return sorted(latest.values(), key=lambda p: (p.actor.name, p.pk))
+def _published_at(moment: datetime.datetime) -> QuerySet:
+    """History rows of the positions published at `moment` whose actor and topic still exist."""
+    return _latest_rows_at(Position, moment).filter(
+        Exists(Actor.objects.filter(pk=OuterRef("actor_id"))),
+        Exists(Topic.objects.filter(pk=OuterRef("topic_id"))),
+        status=EditorialStatus.PUBLISHED,
+    )
+
+
+# The three selectors below give narrow rows (`history_id` and what the order and the cursor need), so
+# that windows and sorts carry a few columns, not whole positions; `recorded_positions` then loads
+# the rows of one page.
+
+
+def position_timeline_recorded(*, actor: Actor, topic: Topic | None, recorded_at: datetime.datetime) -> QuerySet:
+    """The actor's positions published at `recorded_at`, in timeline order (topic title, date, id)."""
+    rows = _published_at(recorded_at).filter(actor_id=actor.pk)
+    if topic is not None:
+        rows = rows.filter(topic_id=topic.pk)
+    return rows.order_by("topic__title", "as_of", "id").values("history_id")
+
+
+def stances_as_of_recorded(*, topic: Topic, on: datetime.date, recorded_at: datetime.datetime) -> QuerySet:
+    """Every actor's latest position on the topic dated on or before `on`, among those published at
+    `recorded_at`: one per actor, ordered by actor name (`actor_name`) and id.
+
+    A filter added later runs before the ranking, so it must keep or drop all of an actor's rows
+    (the cursor's condition on the actor's name does)."""
+    latest_first = Window(RowNumber(), partition_by=[F("actor_id")], order_by=[F("as_of").desc(), F("id").desc()])
+    return (
+        _published_at(recorded_at)
+        .filter(topic_id=topic.pk, as_of__lte=on)
+        .annotate(rank=latest_first, actor_name=F("actor__name"))
+        .filter(rank=1)
+        .order_by("actor_name", "id")
+        .values("history_id", "id", "actor_name")
+    )
 
 
 def position_changes_recorded(
@@ -179,23 +202,90 @@ def position_changes_recorded(
     recorded_at: datetime.datetime,
     topic_slug: str | None = None,
     actor_slug: str | None = None,
+    partner: bool = True,
+) -> QuerySet:
+    """The positions published at `recorded_at` whose stance differs from the actor's previous one on
+    the topic then (`previous_stance`), dated in [since, until], by `changed_on` (the position's
+    date) and id.
+
+    For partners, positions retracted since are compared only among themselves, apart from the
+    others, and listed whether or not their stance was a change (they become tombstones): no
+    `previous_stance` carries a retracted stance, and no row says whether a retracted stance differed.
+    """
+    rows = _published_at(recorded_at)
+    if topic_slug:  # these keep or drop whole (actor, topic) chains: safe before the window
+        rows = rows.filter(topic__slug=topic_slug)
+    if actor_slug:
+        rows = rows.filter(actor__slug=actor_slug)
+    chain = [F("actor_id"), F("topic_id")]
+    if partner:
+        retracted = Q(id__in=_retractions_after(Position, recorded_at).values("id"))
+        rows = rows.annotate(retracted_since=ExpressionWrapper(retracted, output_field=BooleanField()))
+        chain.append(F("retracted_since"))
+    in_order = [F("as_of").asc(), F("id").asc()]
+    rows = rows.annotate(
+        previous_stance=Window(Lag("stance"), partition_by=chain, order_by=in_order),
+        # The row's own date, read through the same window (the last value up to the current row,
+        # which has no peers in this order), so that filters on it (since, until, the cursor) apply
+        # after LAG: a filter on `as_of` would run before it and hide the position before `since`.
+        changed_on=Window(LastValue("as_of"), partition_by=chain, order_by=in_order),
+    )
+    if since is not None:
+        rows = rows.filter(changed_on__gte=since)
+    if until is not None:
+        rows = rows.filter(changed_on__lte=until)
+    changed = Q(previous_stance__isnull=False) & ~Q(previous_stance=F("stance"))
+    if partner:
+        changed = Q(changed, retracted_since=False) | Q(retracted_since=True)
+    return rows.filter(changed).order_by("changed_on", "id").values("history_id", "id", "changed_on", "previous_stance")
+
+
+def _evidence_at(history_ids: list[int], moment: datetime.datetime, *, partner: bool) -> dict[int, list[int]]:
+    """The evidence of each history row: claims published at `moment`, for partners only those not
+    retracted since."""
+    published_then = _latest_rows_at(Claim, moment).filter(id=OuterRef("claim_id"), status=EditorialStatus.PUBLISHED)
+    through = m2m_through(Position, "evidence")
+    links = through._default_manager.filter(Exists(published_then), history_id__in=history_ids)
+    if partner:
+        links = links.exclude(claim_id__in=_retractions_after(Claim, moment).values("id"))
+    evidence: dict[int, list[int]] = {}
+    for history_id, claim_id in links.order_by("claim_id").values_list("history_id", "claim_id"):
+        evidence.setdefault(history_id, []).append(claim_id)
+    return evidence
+
+
+def recorded_positions(
+    page: Iterable[dict[str, Any]], *, recorded_at: datetime.datetime, partner: bool
 ) -> list[Position]:
-    by_pair: dict[tuple[int, int], list[Position]] = {}
-    for position in _recorded_positions(recorded_at):
-        by_pair.setdefault((position.actor_id, position.topic_id), []).append(position)
-    changes = []
-    for positions in by_pair.values():
-        positions.sort(key=lambda p: (p.as_of, p.pk))
-        for previous, position in zip(positions, positions[1:], strict=False):
-            position.previous_stance = previous.stance
-            if position.stance == previous.stance:
-                continue
-            if (since and position.as_of < since) or (until and position.as_of > until):
-                continue
-            if (topic_slug and position.topic.slug != topic_slug) or (actor_slug and position.actor.slug != actor_slug):
-                continue
-            changes.append(position)
-    return sorted(changes, key=lambda p: (p.as_of, p.pk))
+    """The positions of one page of the selectors above, as they stood, in the page's order: with
+    `visible_evidence` as it stood, `previous_stance` where the page has it, `retracted_on` (the date
+    of a retraction since the moment) and, for partners, `tombstone` on those. Two queries."""
+    page = list(page)
+    if not page:
+        return []
+    history_ids = [key["history_id"] for key in page]
+    first_retraction = _retractions_after(Position, recorded_at).filter(id=OuterRef("id")).order_by("history_date")
+    rows = (
+        _history(Position)
+        .select_related("actor", "topic")
+        .annotate(retracted_at=Subquery(first_retraction.values("history_date")[:1]))
+        .in_bulk(history_ids)
+    )
+    evidence = _evidence_at(history_ids, recorded_at, partner=partner)
+    positions = []
+    for key in page:
+        row = rows.get(key["history_id"])
+        if row is None:  # pruned (manage.py prunehistory) between the two queries
+            continue
+        position = row.instance
+        position.actor, position.topic = row.actor, row.topic
+        position.retracted_on = timezone.localtime(row.retracted_at).date() if row.retracted_at else None
+        position.tombstone = partner and position.retracted_on is not None
+        position.previous_stance = key.get("previous_stance")
+        claim_ids = [] if position.tombstone else evidence.get(row.history_id, [])
+        position.visible_evidence = [Claim(pk=claim_id) for claim_id in claim_ids]
+        positions.append(position)
+    return positions
 
 
 def stance_matrix_as_of(*, on: datetime.date, statuses: Iterable[str] = PUBLIC_STATUSES) -> QuerySet[Position]:

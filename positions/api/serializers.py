@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -46,12 +46,54 @@ class PositionSerializer(serializers.ModelSerializer):
         return [reverse("api:claim-detail", args=[claim.pk], request=request) for claim in position.visible_evidence]
 
 
-class PositionChangeSerializer(PositionSerializer):
-    previous_stance = serializers.CharField(read_only=True, allow_null=True)
+class PositionTombstoneSerializer(serializers.Serializer):
+    """What a partner gets, with `recorded_as_of`, for a position published then and retracted since:
+    that it existed and when it was retracted, never its stance, text, date or evidence."""
+
+    id = serializers.IntegerField(read_only=True)
+    actor = serializers.CharField(source="actor.slug", read_only=True)
+    topic = serializers.CharField(source="topic.slug", read_only=True)
+    retracted = serializers.BooleanField(source="tombstone", read_only=True, help_text="Always true.")
+    retracted_on = serializers.DateField(read_only=True)
+
+
+class TimePositionSerializer(PositionSerializer):
+    """A position on the time endpoints (timeline, stances, changes of stance).
+
+    With `recorded_as_of`, a position published then and retracted since comes to the team as it
+    stood, with `retracted_on` set; to partners as a tombstone (PositionTombstone)."""
+
+    retracted_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="With recorded_as_of: the date it was retracted since, if it was."
+    )
 
     class Meta(PositionSerializer.Meta):
-        fields = [*PositionSerializer.Meta.fields, "previous_stance"]
+        fields = [*PositionSerializer.Meta.fields, "retracted_on"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        if getattr(instance, "tombstone", False):
+            return PositionTombstoneSerializer(instance, context=self.context).data
+        return super().to_representation(instance)
+
+
+class PositionChangeSerializer(TimePositionSerializer):
+    previous_stance = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta(TimePositionSerializer.Meta):
+        fields = [*TimePositionSerializer.Meta.fields, "previous_stance"]
+        read_only_fields = fields
+
+
+def time_rows_schema(serializer: type[serializers.Serializer], name: str) -> PolymorphicProxySerializer:
+    """The documented rows of a time endpoint: positions, or tombstones (partners, recorded_as_of).
+    The two never match one schema together: a position has no `retracted`, a tombstone no `stance`."""
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[serializer, PositionTombstoneSerializer],
+        resource_type_field_name=None,
+        many=True,
+    )
 
 
 MAX_EVIDENCE = 50  # claims a position rests on

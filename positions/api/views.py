@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +22,13 @@ from core.api.params import parse_date, parse_datetime
 from core.visibility import visible
 from positions import selectors, services
 from positions.api.exports import POSITION_CSV_COLUMNS, position_csv_row
-from positions.api.serializers import PositionChangeSerializer, PositionSerializer, PositionWriteSerializer
+from positions.api.serializers import (
+    PositionChangeSerializer,
+    PositionSerializer,
+    PositionWriteSerializer,
+    TimePositionSerializer,
+    time_rows_schema,
+)
 from positions.filtersets import PositionFilterSet
 from positions.models import Position
 from tracker.models import Actor, Claim, Topic
@@ -75,6 +81,17 @@ class PositionViewSet(TrackedViewSet):
     retract = workflow_action("retract", services.position_retract, "position", "Retract (reviewers).")
 
 
+RECORDED_AS_OF = OpenApiParameter(
+    "recorded_as_of",
+    str,
+    description=(
+        "ISO 8601 moment (a date alone: the end of that day): our records as they stood then. A position "
+        "published then and retracted since comes to partners as a tombstone (`retracted`, `retracted_on`), "
+        "to the team as it stood with `retracted_on`."
+    ),
+)
+
+
 class ActorTimelineViewSet(VisibleViewSet):
     """`/actors/<slug>/timeline/`: routes only that action; the actor endpoints are the tracker's."""
 
@@ -84,11 +101,8 @@ class ActorTimelineViewSet(VisibleViewSet):
     filter_backends = []  # the actor is looked up by slug alone
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("topic", str, description="Only this topic (slug)."),
-            OpenApiParameter("recorded_as_of", str, description="ISO 8601 moment: our records as they stood then."),
-        ],
-        responses=PositionSerializer(many=True),
+        parameters=[OpenApiParameter("topic", str, description="Only this topic (slug)."), RECORDED_AS_OF],
+        responses=time_rows_schema(TimePositionSerializer, "TimelinePosition"),
         filters=False,
     )
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -100,12 +114,19 @@ class ActorTimelineViewSet(VisibleViewSet):
             topic = get_object_or_404(visible(Topic, partner=self.partner_view()), slug=request.query_params["topic"])
         recorded = parse_datetime(request.query_params.get("recorded_as_of"), "recorded_as_of")
         if recorded is not None:
-            positions = selectors.position_timeline_recorded(actor=actor, topic=topic, recorded_at=recorded)
+            rows = selectors.position_timeline_recorded(actor=actor, topic=topic, recorded_at=recorded)
+            positions = selectors.recorded_positions(rows, recorded_at=recorded, partner=self.partner_view())
         else:
             positions = with_visible_evidence(
                 selectors.position_timeline(actor=actor, topic=topic), self.partner_view()
             )
-        return Response(PositionSerializer(positions, many=True, context=self.get_serializer_context()).data)
+        return Response(TimePositionSerializer(positions, many=True, context=self.get_serializer_context()).data)
+
+
+class TopicStancesPagination(TrackerCursorPagination):
+    """A page of stances (default 50, at most 100) by actor name: 1,000 actors in one answer took 232 ms."""
+
+    ordering = ("actor_name", "id")
 
 
 class TopicStancesViewSet(VisibleViewSet):
@@ -119,26 +140,32 @@ class TopicStancesViewSet(VisibleViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("as_of", datetime.date, description="The date (default: today)."),
-            OpenApiParameter("recorded_as_of", str, description="ISO 8601 moment: our records as they stood then."),
+            RECORDED_AS_OF,
+            OpenApiParameter("cursor", str, description="The pagination cursor value."),
+            OpenApiParameter("page_size", int, description="Stances per page (default 50, at most 100)."),
         ],
-        responses=PositionSerializer(many=True),
+        responses=time_rows_schema(TimePositionSerializer, "TopicStance"),
         filters=False,
     )
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=TopicStancesPagination)
     def stances(self, request, slug=None, **kwargs):  # kwargs: DRF passes `format` for stances.json
-        """Every actor's published stance on the topic as of a date: their latest position dated on or before it."""
+        """Every actor's published stance on the topic as of a date: their latest position dated on or
+        before it; a page of actors by name (`next` and `previous` as on every list)."""
         topic = self.get_object()
         on = parse_date(request.query_params.get("as_of"), "as_of", timezone.localdate())
         recorded = parse_datetime(request.query_params.get("recorded_as_of"), "recorded_as_of")
         if recorded is not None:
-            positions = selectors.stances_as_of_recorded(topic=topic, on=on, recorded_at=recorded)
+            page = self.paginate_queryset(selectors.stances_as_of_recorded(topic=topic, on=on, recorded_at=recorded))
+            positions = selectors.recorded_positions(page, recorded_at=recorded, partner=self.partner_view())
         else:
-            positions = with_visible_evidence(selectors.stances_as_of(topic=topic, on=on), self.partner_view())
-        return Response(PositionSerializer(positions, many=True, context=self.get_serializer_context()).data)
+            queryset = selectors.stances_as_of(topic=topic, on=on).annotate(actor_name=F("actor__name"))
+            positions = self.paginate_queryset(with_visible_evidence(queryset, self.partner_view()))
+        data = TimePositionSerializer(positions, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
 
 
 class PositionChangesPagination(TrackerCursorPagination):
-    ordering = ("as_of", "id")
+    ordering = ("changed_on", "id")  # the position's date (see selectors.position_changes_recorded)
 
 
 @extend_schema(
@@ -147,12 +174,14 @@ class PositionChangesPagination(TrackerCursorPagination):
         OpenApiParameter("until", str, description="Last date (YYYY-MM-DD), inclusive."),
         OpenApiParameter("topic", str, description="Topic slug."),
         OpenApiParameter("actor", str, description="Actor slug."),
-        OpenApiParameter("recorded_as_of", str, description="ISO 8601 moment: our records as they stood then."),
-    ]
+        RECORDED_AS_OF,
+    ],
+    responses=time_rows_schema(PositionChangeSerializer, "PositionChangeRow"),
 )
 class PositionChangeList(RejectNulMixin, generics.ListAPIView):
     """Published positions whose stance differs from the actor's previous one on the topic, with
-    `previous_stance` and the evidence. With `recorded_as_of`, computed from the history as of then."""
+    `previous_stance` and the evidence. With `recorded_as_of`, computed from the history as of then;
+    for partners, positions retracted since are tombstones and take no part in the comparison."""
 
     serializer_class = PositionChangeSerializer
     pagination_class = PositionChangesPagination
@@ -161,7 +190,7 @@ class PositionChangeList(RejectNulMixin, generics.ListAPIView):
         params = self.request.query_params
         since = parse_date(params.get("since"), "since")
         until = parse_date(params.get("until"), "until")
-        queryset = selectors.position_changes(since=since, until=until)
+        queryset = selectors.position_changes(since=since, until=until).annotate(changed_on=F("as_of"))
         if params.get("topic"):
             queryset = queryset.filter(topic__slug=params["topic"])
         if params.get("actor"):
@@ -172,13 +201,15 @@ class PositionChangeList(RejectNulMixin, generics.ListAPIView):
         recorded = parse_datetime(request.query_params.get("recorded_as_of"), "recorded_as_of")
         if recorded is None:
             return super().list(request, *args, **kwargs)
-        params = request.query_params
+        params, partner = request.query_params, is_partner(request)
         rows = selectors.position_changes_recorded(
             since=parse_date(params.get("since"), "since"),
             until=parse_date(params.get("until"), "until"),
             recorded_at=recorded,
             topic_slug=params.get("topic") or None,
             actor_slug=params.get("actor") or None,
+            partner=partner,
         )
-        data = self.get_serializer(rows, many=True).data
-        return Response({"next": None, "previous": None, "results": data})
+        page = self.paginate_queryset(rows)
+        positions = selectors.recorded_positions(page, recorded_at=recorded, partner=partner)
+        return self.get_paginated_response(self.get_serializer(positions, many=True).data)

@@ -3,9 +3,11 @@
 Synthetic data for a throwaway database only: to build 100,000 claims and over a million history
 rows in minutes, the generator COPYs rows straight into the record tables, the historical tables
 and the changes feed (FeedEvent), bypassing the services. That is never done to real data; the
-command refuses any database that is not PostgreSQL with "bench" in its name. The historical
-many-to-many tables (claim topics, position evidence) and the change index are not filled: none of
-the measured endpoints reads them.
+command refuses any database that is not PostgreSQL with "bench" in its name. Position evidence is
+recorded in its historical many-to-many table (time travel reads it); claim topics' history and the
+change index are not filled: none of the measured endpoints reads them. One position in
+RETRACT_EVERY is retracted a week before the run, after the moment the `recorded_as_of` requests
+ask about, so partners get tombstones for them.
 
 Run it with `make bench-api` (it creates and migrates the `tracker_benchapi` database).
 """
@@ -18,8 +20,10 @@ import json
 import statistics
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
@@ -31,10 +35,11 @@ from rest_framework.pagination import Cursor
 
 from core import services as core_services
 from core.api.access import TrackerCursorPagination
-from core.audit import history_model
+from core.audit import history_model, m2m_through
 from core.choices import APIKeyScope
 from core.history import get_system_user
 from core.models import FeedEvent, FeedSequence
+from positions.api.views import TopicStancesPagination
 from positions.models import Position
 from sources.models import Citation, Source
 from tracker.choices import EditorialStatus
@@ -42,6 +47,7 @@ from tracker.models import Actor, Claim, Topic
 
 PUBLISHED = EditorialStatus.PUBLISHED
 STANCES = ["support", "oppose", "mixed", "unclear"]
+RETRACT_EVERY = 50  # positions retracted since the time-travel moment: partners get tombstones
 REASONS = ["Fix wording", "Add source", "Retag", "Typo", "Checked against transcript"]
 
 
@@ -187,8 +193,10 @@ class Command(BaseCommand):
                     }
 
         per_pair = max(1, positions // (actors * topics))
+        retracted_at = now - datetime.timedelta(days=7)  # after the moment the time-travel requests ask about
 
-        def position_rows() -> Iterator[dict[str, Any]]:
+        def position_rows(*, live: bool = True) -> Iterator[dict[str, Any]]:
+            """Positions as they are now (`live`) or as first published; one in RETRACT_EVERY retracted since."""
             p = 0
             for a in range(1, actors + 1):
                 for t in range(1, topics + 1):
@@ -196,7 +204,7 @@ class Command(BaseCommand):
                         p += 1
                         if p > positions:
                             return
-                        yield {
+                        row = {
                             "id": p,
                             "actor_id": a,
                             "topic_id": t,
@@ -206,6 +214,23 @@ class Command(BaseCommand):
                             "version": 3,
                             "created_at": at(p, positions),
                         }
+                        if live and p % RETRACT_EVERY == 0:
+                            row.update(status=EditorialStatus.RETRACTED, version=4, updated_at=retracted_at)
+                        yield row
+
+        def retraction_rows() -> Iterator[dict[str, Any]]:
+            for row in position_rows():
+                if row["status"] == EditorialStatus.RETRACTED:
+                    yield {
+                        **row,
+                        "history_date": retracted_at,
+                        "history_type": "~",
+                        "history_action": "retracted",
+                        "history_change_id": uuid.uuid4(),
+                        "history_change_reason": "Misattributed",
+                        "history_user_id": system_id,
+                        "history_relation": None,
+                    }
 
         raw = connection.connection  # psycopg 3: COPY needs the driver's cursor
         with raw.cursor() as cursor:
@@ -223,7 +248,8 @@ class Command(BaseCommand):
             self._copy(cursor, Citation, citation_rows(), now)
             self._history(cursor, Citation, citation_rows(), 1, now, system_id)
             self._copy(cursor, Position, position_rows(), now)
-            self._history(cursor, Position, position_rows(), 3, now, system_id)
+            self._history(cursor, Position, position_rows(live=False), 3, now, system_id)
+            self._copy(cursor, history_model(Position), retraction_rows(), now)
             evidence = Position.evidence.through
             # Evidence: a claim by the same actor (claim c is spoken by actor 1 + c % actors).
             self._copy(
@@ -235,6 +261,14 @@ class Command(BaseCommand):
                 ),
                 now,
             )
+            # Each position version links its evidence, as save_tracked records it: time travel reads these.
+            evidence_history = m2m_through(Position, "evidence")._meta.db_table
+            cursor.execute(
+                f"INSERT INTO {evidence_history} (id, history_id, position_id, claim_id) "  # noqa: S608
+                f"SELECT e.id, h.history_id, e.position_id, e.claim_id FROM {history_model(Position)._meta.db_table} h "
+                f"JOIN {evidence._meta.db_table} e ON e.position_id = h.id"
+            )
+            self.stdout.write(f"INSERT {cursor.rowcount:,} rows into {evidence_history}")
 
             def feed_rows() -> Iterator[dict[str, Any]]:
                 seq = 0
@@ -251,6 +285,8 @@ class Command(BaseCommand):
                         seq += 1
                         yield {"seq": seq, "resource": resource, "object_id": pk, "op": "upsert", "recorded_at": now}
                 for p in range(1, min(positions, actors * topics * per_pair) + 1):
+                    if p % RETRACT_EVERY == 0:
+                        continue  # retracted: not visible, so not in the feed
                     seq += 1
                     yield {"seq": seq, "resource": "positions", "object_id": p, "op": "upsert", "recorded_at": now}
 
@@ -313,6 +349,37 @@ class Command(BaseCommand):
         ]
         return json.dumps({"results": results}).encode()
 
+    @staticmethod
+    def _moment() -> datetime.datetime:
+        """The `recorded_as_of` moment: when 85 % of the position history had been written (found
+        once with OFFSET by the script), so most positions exist then and the retractions come after."""
+        history = history_model(Position)._default_manager.order_by("history_date", "history_id")
+        return history.values_list("history_date", flat=True)[int(history.count() * 0.85)]
+
+    @staticmethod
+    def _actor_with_a_retraction() -> Actor:
+        """The middle actor among those with a position retracted after the moment."""
+        ids = sorted(Position.objects.filter(status=EditorialStatus.RETRACTED).values_list("actor_id", flat=True))
+        return Actor.objects.get(pk=ids[len(ids) // 2])
+
+    @staticmethod
+    def _cpu_clock() -> Callable[[], int]:
+        """Nanoseconds of CPU spent by this process and its PostgreSQL backend: on a shared machine
+        the wall-clock time of a request grows with other jobs' load, its CPU time much less so.
+        The backend's time comes from /proc, so only with PostgreSQL on this machine (else this
+        process alone); parallel query workers are not counted."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            schedstat = Path(f"/proc/{cursor.fetchone()[0]}/schedstat")
+
+        def backend() -> int:
+            try:
+                return int(schedstat.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                return 0
+
+        return lambda: time.process_time_ns() + backend()
+
     def _measure(self, repeat: int, counts: dict[str, int]) -> None:
         partner = core_services.partner_create(name=f"Bench partner {uuid.uuid4().hex[:6]}")
         claims = "/api/v1/claims/"
@@ -335,12 +402,29 @@ class Command(BaseCommand):
         detail_id = (
             Claim.objects.filter(status=PUBLISHED).order_by("id").values_list("id", flat=True)[counts["claims"] // 2]
         )
+        stances = f"/api/v1/topics/{topic.slug}/stances/?as_of=2026-01-01"
+        names = Actor.objects.order_by("name", "id").values_list("name", flat=True)
+        stances_paginator = TopicStancesPagination()
+        stances_paginator.base_url = f"http://localhost{stances}"
+        deep_stances = stances_paginator.encode_cursor(
+            Cursor(offset=0, reverse=False, position=names[int(counts["actors"] * 0.9)])  # OFFSET once, as above
+        ).removeprefix("http://localhost")
+        recorded = f"recorded_as_of={quote(self._moment().isoformat())}"
+        actor = self._actor_with_a_retraction()
         pages = [
             ("claims list, first page (100)", f"{claims}?page_size=100"),
             ("claims list, page at 90% depth (100)", deep_url),
             ("claim detail", f"{claims}{detail_id}/"),
-            (f"topic stances as of a date ({topic.slug})", f"/api/v1/topics/{topic.slug}/stances/?as_of=2026-01-01"),
+            (f"topic stances as of a date ({topic.slug}), first page", stances),
+            (f"topic stances as of a date ({topic.slug}), 90% depth", deep_stances),
             ("changes feed, page of 100 (mid-feed)", f"/api/v1/changes/?after={feed_after - 1}&page_size=100"),
+            (f"actor timeline, recorded_as_of ({actor.slug})", f"/api/v1/actors/{actor.slug}/timeline/?{recorded}"),
+            (f"topic stances, recorded_as_of ({topic.slug})", f"{stances}&{recorded}"),
+            ("position changes, recorded_as_of", f"/api/v1/position-changes/?{recorded}"),
+            (
+                f"position changes, recorded_as_of ({topic.slug})",
+                f"/api/v1/position-changes/?topic={topic.slug}&{recorded}",
+            ),
         ]
         clients = {}
         for label, url in pages:  # one key per endpoint, so the per-key throttle never answers 429 here
@@ -358,14 +442,17 @@ class Command(BaseCommand):
             rows[url] = len(body) if isinstance(body, list) else len(body["results"]) if "results" in body else 1
         # Round-robin, so load from other processes on a shared machine spreads over every endpoint alike.
         times: dict[str, list[float]] = {url: [] for _label, url in pages}
+        cpu: dict[str, list[float]] = {url: [] for _label, url in pages}
         floor_times: dict[str, list[float]] = {"first": [], "deep": []}
         for _ in range(3):
             self._floor(None)
+        cpu_ns = self._cpu_clock()
         for _ in range(repeat):
             for _label, url in pages:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), cpu_ns()
                 clients[url].get(url)
                 times[url].append((time.perf_counter() - started) * 1000)
+                cpu[url].append((cpu_ns() - cpu_started) / 1e6)
             for which, below in (("first", None), ("deep", deep_id + 1)):
                 started = time.perf_counter()
                 self._floor(below)
@@ -373,19 +460,22 @@ class Command(BaseCommand):
         results = []
         for label, url in pages:
             p50, p95 = self._percentiles(times[url])
+            cpu_p50 = statistics.median(cpu[url])
             results.append(
                 {
                     "endpoint": label,
                     "url": url,
                     "p50_ms": round(p50, 1),
                     "p95_ms": round(p95, 1),
+                    "cpu_p50_ms": round(cpu_p50, 1),
                     "queries": queries[url],
                     "rows": rows[url],
                     "bytes": sizes[url],
                 }
             )
             self.stdout.write(
-                f"{label:46} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   {queries[url]} queries   {rows[url]} rows"
+                f"{label:52} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   cpu p50 {cpu_p50:6.1f} ms   "
+                f"{queries[url]} queries   {rows[url]} rows"
             )
         for which in ("first", "deep"):
             p50, p95 = self._percentiles(floor_times[which])
