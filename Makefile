@@ -45,7 +45,7 @@ clean:
 	rm -rf var .pytest_cache
 
 # Every benchmark in docs/benchmarks.md, one after the other (each needs PostgreSQL and Redis).
-bench: bench-checks bench-history bench-api bench-writes
+bench: bench-checks bench-history bench-api bench-writes bench-push
 
 # Source-check throughput of one worker process (docs/benchmarks.md). Needs Redis and PostgreSQL.
 bench-checks: $(STAMP)
