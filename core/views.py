@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from core import registry, selectors, spreadsheet
@@ -29,6 +28,7 @@ from core.filtersets import ChangeEntryFilterSet
 from core.models import ChangeEntry
 from core.reverting import record_revert
 from core.services import change_patrol
+from core.web import safe_next
 
 EXPORT_COLUMNS = [
     "history_date",
@@ -98,13 +98,6 @@ def recent_changes(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
-
-
 @login_required
 @require_POST
 def patrol(request: HttpRequest) -> HttpResponse:
@@ -118,7 +111,7 @@ def patrol(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Marked as reviewed: {result.marked}.")
         for refusal in result.refused:
             messages.error(request, refusal)
-    return HttpResponseRedirect(_safe_next(request, reverse("history:recent")))
+    return HttpResponseRedirect(safe_next(request, reverse("history:recent")))
 
 
 class _Echo:

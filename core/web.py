@@ -18,13 +18,15 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 
 from core.choices import DatePrecision
@@ -272,3 +274,61 @@ class RejectNulQueryMiddleware:
                 message = f"{', '.join(names)}: NUL characters are not allowed."
                 return render(request, "400.html", {"message": message}, status=400)
         return self.get_response(request)
+
+
+# --- Pages that create or edit one record ----------------------------------------------------------
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """Where to go after a form: `next` (posted, or in the query) when it is a page of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def conflict_rows(form: forms.BaseForm, current: Any) -> list[tuple[str, Any, Any]]:
+    """Their current values beside the submitted ones, for each of the form's `FIELDS`, as the service
+    received them (`service_data()` when the form has one)."""
+    mine = form.service_data() if hasattr(form, "service_data") else form.cleaned_data  # type: ignore[attr-defined]
+    return [
+        (str(form.fields[name].label or name) if name in form.fields else name, getattr(current, name), mine[name])
+        for name in form.FIELDS  # type: ignore[attr-defined]
+    ]
+
+
+def record_form_page(
+    request: HttpRequest,
+    *,
+    form: forms.BaseForm,
+    save: Callable[[], Any],
+    noun: str,
+    cancel_url: str,
+    done_url: Callable[[Any], str],
+    message: Callable[[Any], str],
+    record: Any = None,
+    heading: str = "",
+) -> HttpResponse:
+    """The page that creates or edits one record (an actor, topic, source or role), as the claim pages do:
+    on a valid POST `save()` calls the service; a stale version shows the conflict page, a refusal lands
+    on the form naming the field; the form again answers 400 when it has errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save()
+        except ConflictError as error:
+            rows = conflict_rows(form, error.instance)
+            return render_conflict(request, error=error, rows=rows, back_url=request.path)
+        except (ValidationError, PermissionDenied) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, message(saved))
+            return redirect(done_url(saved))
+    context = {
+        "form": form,
+        "noun": noun,
+        "record": record,
+        "heading": heading,
+        "cancel_url": cancel_url,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    return render(request, "record_form.html", context, status=400 if form.errors else 200)

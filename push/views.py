@@ -11,11 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from core.web import TEAM_PERMISSION, paginate, team_required
+from core.web import TEAM_PERMISSION, paginate, safe_next, team_required
 from push import selectors, services
 from push.choices import FollowKind, FollowReason
 from push.forms import FollowForm, PreferenceForm
@@ -55,10 +54,7 @@ def dashboard_panel(request: HttpRequest, _obj: Any) -> dict[str, Any] | None:
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback))
 
 
 @team_required

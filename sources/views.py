@@ -14,7 +14,6 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.dates import format_partial_date
@@ -22,7 +21,15 @@ from core.exceptions import ConflictError
 from core.history import change_set
 from core.jobs import job_start
 from core.models import Job
-from core.web import add_service_error, paginate, panels_for, render_conflict, team_required
+from core.web import (
+    add_service_error,
+    paginate,
+    panels_for,
+    record_form_page,
+    render_conflict,
+    safe_next,
+    team_required,
+)
 from sources import imports
 from sources.choices import SourceKind
 from sources.content import text_diff
@@ -114,16 +121,7 @@ def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         # Sent; or (a view inside an outer transaction, as in tests) sent when that transaction commits.
         messages.success(request, f"Queued a check of “{source}”; the result appears here when it has run.")
-    target = request.POST.get("next", "")
-    secure = request.is_secure()
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=secure):
-        target = reverse("sources:source-detail", args=[source.pk])
-    return HttpResponseRedirect(target)
-
-
-def _source_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    context |= {"noun": "source"}
-    return render(request, "tracker/record_form.html", context, status=400 if context["form"].errors else 200)
+    return HttpResponseRedirect(safe_next(request, reverse("sources:source-detail", args=[source.pk])))
 
 
 @team_required
@@ -132,15 +130,15 @@ def source_new(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("sources.add_source"):
         raise PermissionDenied("Only editors can add sources.")
     form = SourceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            source = source_create(user=request.user, reason=form.cleaned_data["reason"], data=form.service_data())
-        except (ValidationError, PermissionDenied) as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"Source “{source}” added; its check is queued.")
-            return redirect("sources:source-detail", pk=source.pk)
-    return _source_page(request, {"form": form, "cancel_url": reverse("sources:source-list")})
+    return record_form_page(
+        request,
+        form=form,
+        noun="source",
+        save=lambda: source_create(user=request.user, reason=form.cleaned_data["reason"], data=form.service_data()),
+        message=lambda source: f"Source “{source}” added; its check is queued.",
+        done_url=lambda source: reverse("sources:source-detail", args=[source.pk]),
+        cancel_url=reverse("sources:source-list"),
+    )
 
 
 @team_required
@@ -150,35 +148,39 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only editors can change sources.")
     form = SourceForm(request.POST or None, source=source)
     back = reverse("sources:source-detail", args=[pk])
-    if request.method == "POST" and form.is_valid():
-        try:
-            source_update(
-                source=source,
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
-            )
-        except ConflictError as error:
-            current, mine = error.instance, form.service_data()
-            rows = [(str(form.fields[name].label or name), getattr(current, name), mine[name]) for name in form.FIELDS]
-            return render_conflict(request, error=error, rows=rows, back_url=reverse("sources:source-edit", args=[pk]))
-        except (ValidationError, PermissionDenied) as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"Source “{source}” saved.")
-            return redirect(back)
-    return _source_page(request, {"form": form, "record": source, "cancel_url": back})
+    return record_form_page(
+        request,
+        form=form,
+        noun="source",
+        record=source,
+        save=lambda: source_update(
+            source=source,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            data=form.service_data(),
+            expected_version=form.cleaned_data["version"],
+        ),
+        message=lambda saved: f"Source “{saved}” saved.",
+        done_url=lambda saved: back,
+        cancel_url=back,
+    )
 
 
 # --- Roles, with the source that states them (on the actor's page) -----------------------------
 
 
-def _role_data(form: RoleForm, actor: Actor, *, user: Any, reason: str) -> dict[str, Any]:
-    data = {name: form.cleaned_data[name] for name in RoleForm.FIELDS} | {"actor": actor}
-    url = form.cleaned_data["source_url"]
-    data["source"] = source_get_or_create_by_url(user=user, reason=reason, url=url) if url else None
-    return data
+def _role_save(form: RoleForm, actor: Actor, user: Any, role: Role | None = None) -> Role:
+    """Create or update the role, its source found or added by URL, as one change."""
+    reason = form.cleaned_data["reason"]
+    with change_set():
+        data = {name: form.cleaned_data[name] for name in RoleForm.FIELDS} | {"actor": actor}
+        url = form.cleaned_data["source_url"]
+        data["source"] = source_get_or_create_by_url(user=user, reason=reason, url=url) if url else None
+        if role is None:
+            return role_create(user=user, reason=reason, data=data)
+        return role_update(
+            role=role, user=user, reason=reason, data=data, expected_version=form.cleaned_data["version"]
+        )
 
 
 @team_required
@@ -188,18 +190,16 @@ def role_new(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied("Only editors can add roles.")
     form = RoleForm(request.POST or None)
     back = reverse("positions:actor-detail", args=[slug])
-    if request.method == "POST" and form.is_valid():
-        user, reason = request.user, form.cleaned_data["reason"]
-        try:
-            with change_set():
-                role_create(user=user, reason=reason, data=_role_data(form, actor, user=user, reason=reason))
-        except (ValidationError, PermissionDenied) as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"Role added to {actor.name}.")
-            return redirect(back)
-    context = {"form": form, "noun": "role", "heading": f"New role of {actor.name}", "cancel_url": back}
-    return render(request, "tracker/record_form.html", context, status=400 if form.errors else 200)
+    return record_form_page(
+        request,
+        form=form,
+        noun="role",
+        heading=f"New role of {actor.name}",
+        save=lambda: _role_save(form, actor, request.user),
+        message=lambda role: f"Role added to {actor.name}.",
+        done_url=lambda role: back,
+        cancel_url=back,
+    )
 
 
 @team_required
@@ -209,31 +209,16 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only editors can change roles.")
     form = RoleForm(request.POST or None, role=role)
     back = reverse("positions:actor-detail", args=[role.actor.slug])
-    if request.method == "POST" and form.is_valid():
-        user, reason = request.user, form.cleaned_data["reason"]
-        try:
-            with change_set():
-                role_update(
-                    role=role,
-                    user=user,
-                    reason=reason,
-                    data=_role_data(form, role.actor, user=user, reason=reason),
-                    expected_version=form.cleaned_data["version"],
-                )
-        except ConflictError as error:
-            current = error.instance
-            rows = [
-                (name.replace("_", " ").capitalize(), getattr(current, name), form.cleaned_data[name])
-                for name in RoleForm.FIELDS
-            ]
-            return render_conflict(request, error=error, rows=rows, back_url=reverse("sources:role-edit", args=[pk]))
-        except (ValidationError, PermissionDenied) as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, "Role saved.")
-            return redirect(back)
-    context = {"form": form, "noun": "role", "record": role, "cancel_url": back}
-    return render(request, "tracker/record_form.html", context, status=400 if form.errors else 200)
+    return record_form_page(
+        request,
+        form=form,
+        noun="role",
+        record=role,
+        save=lambda: _role_save(form, role.actor, request.user, role),
+        message=lambda saved: "Role saved.",
+        done_url=lambda saved: back,
+        cancel_url=back,
+    )
 
 
 RECENT_TEXT_CHANGES = 5

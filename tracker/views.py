@@ -16,19 +16,19 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ConflictError
 from core.models import ChangeEntry
 from core.selectors import recent_changes, unpatrolled_count
 from core.web import (
-    add_service_error,
     columns_for,
     created_by,
     paginate,
     panels_for,
+    record_form_page,
     render_conflict,
+    safe_next,
     team_required,
     with_columns,
 )
@@ -237,7 +237,7 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
     """Submit, publish or return several claims at once (the review queue): each through its service,
     in its own transaction, with the version the page showed; one refusal does not stop the others."""
     form = BulkTransitionForm(request.POST)
-    back = _next_url(request, reverse("tracker:claim-list"))
+    back = safe_next(request, reverse("tracker:claim-list"))
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{'Claims' if field == 'claims' else field.capitalize()}: {' '.join(errors)}")
@@ -270,42 +270,21 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
 # The same edit summary, version check and conflict page as claims; the admin stays for maintenance.
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    """Where to go after saving: `next` when it is a page of this site, else `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
-
-
-def _conflict_rows(form: ActorForm | TopicForm, current: Any) -> list[tuple[str, Any, Any]]:
-    """Their current values beside the submitted ones, field by field, for the conflict page."""
-    return [
-        (str(form.fields[name].label or name.capitalize()), getattr(current, name), form.cleaned_data[name])
-        for name in form.FIELDS
-    ]
-
-
-def _record_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    context.setdefault("next", request.POST.get("next") or request.GET.get("next", ""))
-    return render(request, "tracker/record_form.html", context, status=400 if context["form"].errors else 200)
-
-
 @team_required
 def actor_new(request: HttpRequest) -> HttpResponse:
     """A new actor; `?name=` fills the name (the claim form links here for an unknown speaker)."""
     if not request.user.has_perm("tracker.add_actor"):
         raise PermissionDenied("Only editors can add actors.")
     form = ActorForm(request.POST or None, initial={"name": request.GET.get("name", "")[:200]})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actor = actor_create(user=request.user, reason=form.cleaned_data["reason"], data=form.service_data())
-        except (ValidationError, PermissionDenied) as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"Actor “{actor.name}” added.")
-            return redirect(_next_url(request, reverse("positions:actor-detail", args=[actor.slug])))
-    return _record_page(request, {"form": form, "noun": "actor", "cancel_url": reverse("tracker:actor-list")})
+    return record_form_page(
+        request,
+        form=form,
+        noun="actor",
+        save=lambda: actor_create(user=request.user, reason=form.cleaned_data["reason"], data=form.service_data()),
+        message=lambda actor: f"Actor “{actor.name}” added.",
+        done_url=lambda actor: safe_next(request, reverse("positions:actor-detail", args=[actor.slug])),
+        cancel_url=reverse("tracker:actor-list"),
+    )
 
 
 @team_required
@@ -315,24 +294,22 @@ def actor_edit(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied("Only editors can change actors.")
     form = ActorForm(request.POST or None, actor=actor)
     back = reverse("positions:actor-detail", args=[actor.slug])
-    if request.method == "POST" and form.is_valid():
-        try:
-            actor_update(
-                actor=actor,
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
-            )
-        except ConflictError as error:
-            rows = _conflict_rows(form, error.instance)
-            return render_conflict(request, error=error, rows=rows, back_url=reverse("tracker:actor-edit", args=[slug]))
-        except (ValidationError, PermissionDenied) as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"Actor “{actor.name}” saved.")
-            return redirect(back)
-    return _record_page(request, {"form": form, "noun": "actor", "record": actor, "cancel_url": back})
+    return record_form_page(
+        request,
+        form=form,
+        noun="actor",
+        record=actor,
+        save=lambda: actor_update(
+            actor=actor,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            data=form.service_data(),
+            expected_version=form.cleaned_data["version"],
+        ),
+        message=lambda saved: f"Actor “{saved.name}” saved.",
+        done_url=lambda saved: back,
+        cancel_url=back,
+    )
 
 
 @team_required
@@ -340,15 +317,15 @@ def topic_new(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("tracker.add_topic"):
         raise PermissionDenied("Only editors can add topics.")
     form = TopicForm(request.POST or None, initial={"title": request.GET.get("title", "")[:200]})
-    if request.method == "POST" and form.is_valid():
-        try:
-            topic = topic_create(user=request.user, reason=form.cleaned_data["reason"], data=form.service_data())
-        except (ValidationError, PermissionDenied) as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"Topic “{topic.title}” added.")
-            return redirect(_next_url(request, reverse("positions:topic-detail", args=[topic.slug])))
-    return _record_page(request, {"form": form, "noun": "topic", "cancel_url": reverse("positions:topic-list")})
+    return record_form_page(
+        request,
+        form=form,
+        noun="topic",
+        save=lambda: topic_create(user=request.user, reason=form.cleaned_data["reason"], data=form.service_data()),
+        message=lambda topic: f"Topic “{topic.title}” added.",
+        done_url=lambda topic: safe_next(request, reverse("positions:topic-detail", args=[topic.slug])),
+        cancel_url=reverse("positions:topic-list"),
+    )
 
 
 @team_required
@@ -358,21 +335,19 @@ def topic_edit(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied("Only editors can change topics.")
     form = TopicForm(request.POST or None, topic=topic)
     back = reverse("positions:topic-detail", args=[topic.slug])
-    if request.method == "POST" and form.is_valid():
-        try:
-            topic_update(
-                topic=topic,
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
-            )
-        except ConflictError as error:
-            rows = _conflict_rows(form, error.instance)
-            return render_conflict(request, error=error, rows=rows, back_url=reverse("tracker:topic-edit", args=[slug]))
-        except (ValidationError, PermissionDenied) as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"Topic “{topic.title}” saved.")
-            return redirect(back)
-    return _record_page(request, {"form": form, "noun": "topic", "record": topic, "cancel_url": back})
+    return record_form_page(
+        request,
+        form=form,
+        noun="topic",
+        record=topic,
+        save=lambda: topic_update(
+            topic=topic,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            data=form.service_data(),
+            expected_version=form.cleaned_data["version"],
+        ),
+        message=lambda saved: f"Topic “{saved.title}” saved.",
+        done_url=lambda saved: back,
+        cancel_url=back,
+    )

@@ -6,29 +6,17 @@ and every request the browser makes to another origin is refused and recorded, s
 reached for a CDN would fail here.
 """
 
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 
 from positions.models import Position
 from sources.models import Source
+from tests.browser.conftest import PASSWORD
 from tests.factories import UserFactory
 from tracker.models import Claim
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "correct horse battery staple"
 # Recorded in the page before any of its own scripts run (Playwright's init scripts are not subject to CSP).
 RECORD_VIOLATIONS = """
 window.__violations = [];
@@ -36,18 +24,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__violations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} in ${event.sourceFile}`);
 });
 """
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this).")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Watched:

@@ -5,7 +5,6 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored).
 
 import os
 import time
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -13,42 +12,17 @@ from django.core.management import call_command
 
 from core.roles import EDITORS, REVIEWERS
 from sources.models import Citation, Source
+from tests.browser.conftest import PASSWORD, SCREENSHOTS
 from tests.factories import UserFactory
 from tracker.choices import EditorialStatus
 from tracker.models import Claim
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PASSWORD = "correct horse battery staple"
 SEED_EXCERPT = (
     "The European Union has already imposed a series of economic sanctions on Russia in response to its actions "
     "in Ukraine, and leaders may consider additional measures."
 )
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this).")
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _member(username, group):

@@ -15,7 +15,7 @@ from core.roles import EDITORS, REVIEWERS
 from positions.models import Position
 from sources.choices import QuoteStatus
 from sources.models import Source
-from tests.browser.test_editing_in_a_browser import _login, _member, _shot, browser  # noqa: F401 - fixture
+from tests.browser.test_editing_in_a_browser import _login, _member, _shot
 from tests.sources.checking_support import HOST
 from tests.sources.httpserver import LocalHTTPServer
 from tracker.choices import EditorialStatus
@@ -87,7 +87,7 @@ def _new_claim(page, live_server, *, speaker, text, excerpt, url):
     page.wait_for_selector("text=Claim saved as a draft.")
 
 
-def test_a_newcomer_enters_an_article_without_the_admin(browser, live_server, article_server):  # noqa: F811
+def test_a_newcomer_enters_an_article_without_the_admin(browser, live_server, article_server):
     _member("editor", EDITORS)
     _member("reviewer", REVIEWERS)
     url = article_server.url("/2025/02/15/munich-defence", host=HOST)
