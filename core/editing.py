@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from core import registry
 from core.exceptions import ConflictError
-from core.history import change_set, delete_tracked, save_tracked
+from core.history import change_set, created_by, delete_tracked, save_tracked
 from core.visibility import visible
 
 M = TypeVar("M", bound=models.Model)
@@ -118,8 +118,7 @@ def require_own_draft(instance: models.Model, user: Any, *, reviewer_perm: str) 
     """Editors delete only what they created; reviewers (`reviewer_perm`) delete anyone's."""
     if user.has_perm(reviewer_perm):
         return
-    first = instance.history.order_by("history_date", "history_id").values_list("history_user_id", flat=True).first()  # type: ignore[attr-defined]
-    if first != user.pk:
+    if not created_by(type(instance), user).filter(id=instance.pk).exists():
         noun = instance._meta.verbose_name
         raise PermissionDenied(f"Only a reviewer can delete a {noun} someone else created; yours you may delete.")
 

@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -236,3 +237,9 @@ def get_system_user() -> Any:
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get_or_create(name=SYSTEM)[0])
     return user
+
+
+def created_by(model: type[models.Model], user: Any) -> QuerySet:
+    """The ids of `model`'s records that `user` created (a creation history row of theirs): "my drafts"
+    on the dashboard, and the drafts an editor may delete (core.editing.require_own_draft)."""
+    return model.history.filter(history_type="+", history_user=user).values("id")  # type: ignore[attr-defined]

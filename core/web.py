@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -165,11 +165,6 @@ def render_conflict(
         },
         status=409,
     )
-
-
-def created_by(model: type[Model], user: Any) -> QuerySet:
-    """The ids of `model`'s records that `user` created (their creation history row), for "my drafts"."""
-    return model.history.filter(history_type="+", history_user=user).values("id")  # type: ignore[attr-defined]
 
 
 # --- Panels and columns other apps add to a page -----------------------------------------------

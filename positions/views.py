@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from core.dates import format_partial_date
 from core.exceptions import ConflictError
-from core.web import add_service_error, created_by, panels_for, parse_partial_date, render_conflict, team_required
+from core.history import created_by
+from core.web import add_service_error, panels_for, parse_partial_date, render_conflict, team_required
 from positions.charts import MatrixCell, TimelineMark, TimelinePoint, TimelineRow, legend_html, matrix_svg, timeline_svg
 from positions.choices import Stance
 from positions.forms import PositionForm

@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ConflictError
+from core.history import created_by
 from core.models import ChangeEntry
 from core.selectors import recent_changes, unpatrolled_count
 from core.web import (
     columns_for,
-    created_by,
     paginate,
     panels_for,
     record_form_page,
