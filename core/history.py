@@ -21,11 +21,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
-from simple_history.signals import pre_create_historical_record
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from core.choices import HistoryAction
 from core.roles import SYSTEM
@@ -51,11 +51,16 @@ class HistoryBase(models.Model):
         db_index=True,
     )
     history_change_id = models.UUIDField(null=True, blank=True, db_index=True)
+    # When the record's next row was written: this row is the record as it stood from `history_date`
+    # until then (None: until now). Derived, set once by `_close_previous_row`, so that "the row at
+    # T" is a range condition (`current_at`) instead of a search for the latest row of each record.
+    history_valid_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
 
-    # History is written once and never edited; retention is `manage.py prunehistory` alone.
+    # History is written once and never edited (but for `history_valid_until`, set when the next row
+    # comes); retention is `manage.py prunehistory` alone.
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise PermissionDenied("History rows cannot be changed.")
@@ -221,6 +226,39 @@ def _fill_history_extras(sender: Any, instance: models.Model, history_instance: 
         )
     history_instance.history_action = action
     history_instance.history_change_id = _current_change_id.get() or uuid.uuid4()
+
+
+@receiver(post_create_historical_record)
+def _close_previous_row(sender: Any, instance: models.Model, history_instance: Any, **kwargs: Any) -> None:
+    """The record's previous row stood until this one was written. Writes to one record are serialised
+    by its row lock (the services' version check), so there is one open row to close."""
+    sender._default_manager.filter(
+        id=history_instance.id, history_valid_until__isnull=True, history_id__lt=history_instance.history_id
+    ).update(history_valid_until=history_instance.history_date)
+
+
+def current_at(rows: QuerySet, moment: Any) -> QuerySet:
+    """Of history `rows`, each record's row current at `moment` (the latest at or before it), deleted
+    records dropped: one range condition on `history_date` and `history_valid_until`."""
+    return (
+        rows.filter(history_date__lte=moment)
+        .filter(Q(history_valid_until__gt=moment) | Q(history_valid_until__isnull=True))
+        .exclude(history_type="-")
+    )
+
+
+def fill_valid_until(history: type[models.Model], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Set `history_valid_until` of every row of a historical table from the row after it, for rows
+    written without `create_historical_record` (migrations of existing tables, bulk loaders)."""
+    connection = connections[using]
+    table = connection.ops.quote_name(history._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET history_valid_until = later.next_date FROM ("  # noqa: S608 (table names only)
+            "SELECT history_id, LEAD(history_date) OVER (PARTITION BY id ORDER BY history_date, history_id)"
+            f" AS next_date FROM {table}) AS later"
+            f" WHERE {table}.history_id = later.history_id AND later.next_date IS NOT NULL"
+        )
 
 
 def get_system_user() -> Any:

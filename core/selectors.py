@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from core import registry
 from core.audit import FieldChange, diff_versions, history_model, label_values, load_links, m2m_field_names, m2m_through
+from core.history import current_at
 from core.models import ChangeEntry
 
 PAGE_SIZES = (50, 200, 500)
@@ -227,9 +228,7 @@ def version_moment(model: type[models.Model], record: Any) -> datetime.datetime:
 def children_at(child: registry.Tracked, parent_id: int, moment: datetime.datetime) -> list[Any]:
     """The child records of a parent as they stood at `moment`: each one's latest history row, deletions dropped."""
     return list(
-        child.model.history.filter(**{f"{child.parent}_id": parent_id}, history_date__lte=moment)  # type: ignore[attr-defined]
-        .latest_of_each()
-        .exclude(history_type="-")
+        current_at(child.model.history.filter(**{f"{child.parent}_id": parent_id}), moment)  # type: ignore[attr-defined]
         .select_related(*child.str_related)
         .order_by("id")
     )
@@ -278,11 +277,7 @@ def _key(child: registry.Tracked, record: Any) -> tuple:
 
 def as_of(model: type[models.Model], moment: datetime.datetime) -> QuerySet:
     """The latest history row of each record at `moment`, deleted records dropped (historical rows, not instances)."""
-    return (
-        model.history.filter(history_date__lte=moment)  # type: ignore[attr-defined]
-        .latest_of_each()
-        .exclude(history_type="-")
-    )
+    return current_at(model.history.all(), moment)  # type: ignore[attr-defined]
 
 
 def records_with_link_as_of(

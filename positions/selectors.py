@@ -124,12 +124,10 @@ def position_changes(
 # --- As our records stood at a past moment (from history) -----------------------------------------
 # "What was true on date D" reads today's positions; "what we knew at moment T" replays the history
 # tables: each record's latest history row at or before T, if that row is a published, undeleted one.
-# `_latest_rows_at` chooses that row in SQL: no later row of the same record at or before T (NOT
-# EXISTS, ties on the date broken by history_id). Every other condition (status, actor, topic,
-# dates) is applied to the chosen row, outside the NOT EXISTS: filtering first would find an older
-# row that matched and miss that the record had since moved on. The NOT EXISTS is an index probe per
-# row on (id, history_date, history_id), or one anti-join over the table when PostgreSQL prefers it
-# (indexes: migration positions 0003).
+# `as_of` (core.selectors) chooses that row in SQL with a range condition: every history row says until when
+# it stood (`history_valid_until`, core.history.current_at). Every other condition (status, actor,
+# topic, dates) is applied to the chosen rows: filtering the history first for an older row that
+# matched would miss that the record had since moved on.
 #
 # Retractions since T (a `retracted` history row after T, even if the record was returned to draft or
 # deleted since): the team sees the past as it was, with `retracted_on` saying the position was
@@ -143,22 +141,13 @@ def _history(model: type[Model]) -> QuerySet:
     return history_model(model)._default_manager.all()
 
 
-def _latest_rows_at(model: type[Model], moment: datetime.datetime) -> QuerySet:
-    """Each record's history row current at `moment` (its latest at or before it), deleted records dropped."""
-    later = Q(history_date__gt=OuterRef("history_date")) | Q(
-        history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")
-    )
-    later_rows = _history(model).filter(later, id=OuterRef("id"), history_date__lte=moment)
-    return _history(model).filter(~Exists(later_rows), history_date__lte=moment).exclude(history_type="-")
-
-
 def _retractions_after(model: type[Model], moment: datetime.datetime) -> QuerySet:
     return _history(model).filter(history_action=HistoryAction.RETRACTED, history_date__gt=moment)
 
 
 def _published_at(moment: datetime.datetime) -> QuerySet:
     """History rows of the positions published at `moment` whose actor and topic still exist."""
-    return _latest_rows_at(Position, moment).filter(
+    return as_of(Position, moment).filter(
         Exists(Actor.objects.filter(pk=OuterRef("actor_id"))),
         Exists(Topic.objects.filter(pk=OuterRef("topic_id"))),
         status=EditorialStatus.PUBLISHED,
@@ -243,7 +232,7 @@ def position_changes_recorded(
 def _evidence_at(history_ids: list[int], moment: datetime.datetime, *, partner: bool) -> dict[int, list[int]]:
     """The evidence of each history row: claims published at `moment`, for partners only those not
     retracted since."""
-    published_then = _latest_rows_at(Claim, moment).filter(id=OuterRef("claim_id"), status=EditorialStatus.PUBLISHED)
+    published_then = as_of(Claim, moment).filter(id=OuterRef("claim_id"), status=EditorialStatus.PUBLISHED)
     through = m2m_through(Position, "evidence")
     links = through._default_manager.filter(Exists(published_then), history_id__in=history_ids)
     if partner:

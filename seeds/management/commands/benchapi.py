@@ -37,7 +37,7 @@ from core import services as core_services
 from core.api.access import TrackerCursorPagination
 from core.audit import history_model, m2m_through
 from core.choices import APIKeyScope
-from core.history import get_system_user
+from core.history import fill_valid_until, get_system_user
 from core.models import FeedEvent, FeedSequence
 from positions.api.views import TopicStancesPagination
 from positions.models import Position
@@ -291,6 +291,8 @@ class Command(BaseCommand):
                     yield {"seq": seq, "resource": "positions", "object_id": p, "op": "upsert", "recorded_at": now}
 
             last_seq = self._copy(cursor, FeedEvent, feed_rows(), now)
+        for model in (Actor, Topic, Source, Claim, Citation, Position):
+            fill_valid_until(history_model(model))
         FeedSequence.objects.update_or_create(pk=1, defaults={"last_seq": last_seq})
         models_with_sequences = [Actor, Topic, Source, Claim, Citation, Position, Claim.topics.through, evidence]
         with connection.cursor() as cursor:

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import history_model
-from core.history import get_system_user
+from core.history import fill_valid_until, get_system_user
 from core.models import ChangeEntry
 from core.roles import EDITORS, REVIEWERS
 from core.selectors import encode_cursor
@@ -186,6 +186,8 @@ class Command(BaseCommand):
                                 date if patrolled else None,
                             )
                         )
+        for model, _count, _first_id in plan:
+            fill_valid_until(history_model(model))
         with connection.cursor() as cursor:
             # What autovacuum does soon after a real load: statistics and the visibility map.
             cursor.execute("VACUUM ANALYZE")
