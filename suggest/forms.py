@@ -10,8 +10,7 @@ from core.web import PartialDateField, ReasonField, partial_date_text
 from suggest.engine import Suggestion
 from suggest.services import AcceptedSuggestion
 from tracker.choices import ActorKind, ClaimKind
-from tracker.forms import typed_name
-from tracker.models import Actor, Topic
+from tracker.models import Topic
 from tracker.selectors import actor_lookup
 
 NEW_KIND_BLANK = [("", "— (must be a tracked actor)")]
@@ -32,9 +31,14 @@ class SuggestionForm(forms.Form):
     text = forms.CharField(label="Claim", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     excerpt = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     kind = forms.ChoiceField(choices=ClaimKind.choices, required=False)
-    topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.order_by("title"), required=False)
+    topics = forms.TypedMultipleChoiceField(coerce=int, required=False)
     stated_on = PartialDateField(label="Stated on", required=False)
     locator = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, topic_choices: list[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The topics are read once for the page, not once per row.
+        self.fields["topics"].choices = topic_choices
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -57,7 +61,7 @@ class SuggestionForm(forms.Form):
                 )
         return data
 
-    def accepted(self) -> AcceptedSuggestion:
+    def accepted(self, topics: dict[int, Topic]) -> AcceptedSuggestion:
         data = self.cleaned_data
         stated_on, precision = data.get("stated_on") or (None, "day")
         return AcceptedSuggestion(
@@ -67,7 +71,7 @@ class SuggestionForm(forms.Form):
             speaker=data.get("actor"),
             new_speaker=data["speaker"].strip() if data.get("actor") is None else "",
             new_speaker_kind=data.get("new_speaker_kind") or "",
-            topics=list(data.get("topics") or []),
+            topics=[topics[pk] for pk in data.get("topics") or [] if pk in topics],
             locator=data.get("locator") or "",
             stated_on=stated_on,
             stated_on_precision=precision,
@@ -81,17 +85,17 @@ class AcceptForm(forms.Form):
     reason = ReasonField()
 
 
-def initial_rows(suggestions: list[Suggestion], actors: dict[int, Actor]) -> list[dict[str, Any]]:
-    """The rows as the engine proposes them: nothing ticked."""
+def initial_rows(suggestions: list[Suggestion], typed: dict[int, str]) -> list[dict[str, Any]]:
+    """The rows as the engine proposes them: nothing ticked. `typed`: how to write each tracked speaker."""
     rows = []
     for suggestion in suggestions:
-        actor = actors.get(suggestion.speaker.actor_key) if suggestion.speaker.actor_key else None  # type: ignore[arg-type]
+        actor_name = typed.get(suggestion.speaker.actor_key) if suggestion.speaker.actor_key else None  # type: ignore[arg-type]
         new_name = suggestion.speaker.new_name
         rows.append(
             {
                 "accept": False,
-                "speaker": typed_name(actor) if actor else new_name,
-                "new_speaker_kind": "" if actor else _new_kind(new_name),
+                "speaker": actor_name or new_name,
+                "new_speaker_kind": "" if actor_name else _new_kind(new_name),
                 "text": suggestion.text,
                 "excerpt": suggestion.excerpt,
                 "kind": suggestion.kind,

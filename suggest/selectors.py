@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from django.db.models.functions import Lower
 
 from sources.models import Citation, Source
 from suggest.engine import KnownActor, KnownCitation, KnownRole, KnownTopic, Suggestions, suggest_claims
@@ -72,3 +75,18 @@ def suggestions_for_source(source: Source) -> Suggestions:
         published_on=source.published_on,
         published_on_precision=source.published_on_precision,
     )
+
+
+def typed_names(actors: Iterable[Actor]) -> dict[int, str]:
+    """How the page shows each speaker so that the form reads it back (tracker.selectors.actor_lookup): the
+    name, or the slug when the name is shared or is another actor's slug. Two queries for the whole page."""
+    actors = list(actors)
+    names = {actor.name.lower() for actor in actors}
+    shared = Counter(
+        Actor.objects.annotate(lowered=Lower("name")).filter(lowered__in=names).values_list("lowered", flat=True)
+    )
+    slugs = set(Actor.objects.filter(slug__in=[actor.name for actor in actors]).values_list("slug", flat=True))
+    return {
+        actor.pk: actor.name if shared[actor.name.lower()] == 1 and actor.name not in slugs else actor.slug
+        for actor in actors
+    }

@@ -17,7 +17,7 @@ from sources.models import Source
 from sources.politeness import HostBusy
 from sources.services import source_get_or_create_by_url
 from suggest.forms import AcceptForm, SuggestionFormSet, initial_rows
-from suggest.selectors import source_text, suggestions_for_source
+from suggest.selectors import source_text, suggestions_for_source, typed_names
 from suggest.services import suggestions_accept
 from tracker.models import Actor, Topic
 from tracker.selectors import actor_suggestions
@@ -35,10 +35,13 @@ def source_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     _require_entry(request.user)
     source = get_object_or_404(Source, pk=pk)
     result = suggestions_for_source(source)
+    topics = Topic.objects.in_bulk()
+    form_kwargs = {"topic_choices": sorted(((pk, t.title) for pk, t in topics.items()), key=lambda c: c[1])}
     if request.method == "POST":
-        formset, form = SuggestionFormSet(request.POST, prefix="s"), AcceptForm(request.POST)
+        formset = SuggestionFormSet(request.POST, prefix="s", form_kwargs=form_kwargs)
+        form = AcceptForm(request.POST)
         if formset.is_valid() and form.is_valid():
-            accepted = [row.accepted() for row in formset.forms if row.cleaned_data.get("accept")]
+            accepted = [row.accepted(topics) for row in formset.forms if row.cleaned_data.get("accept")]
             try:
                 claims = suggestions_accept(
                     user=request.user, reason=form.cleaned_data["reason"], source=source, accepted=accepted
@@ -48,19 +51,26 @@ def source_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"{len(claims)} draft claim{'s' if len(claims) != 1 else ''} created.")
                 return redirect("sources:source-detail", pk=source.pk)
-        return _page(request, source, result, formset, form, status=400)
-    actors = Actor.objects.in_bulk([s.speaker.actor_key for s in result.suggestions if s.speaker.actor_key])
-    formset = SuggestionFormSet(initial=initial_rows(result.suggestions, actors), prefix="s")
-    return _page(request, source, result, formset, AcceptForm())
+        return _page(request, source, result, formset, form, topics, status=400)
+    speakers = Actor.objects.in_bulk([s.speaker.actor_key for s in result.suggestions if s.speaker.actor_key])
+    initial = initial_rows(result.suggestions, typed_names(speakers.values()))
+    formset = SuggestionFormSet(initial=initial, prefix="s", form_kwargs=form_kwargs)
+    return _page(request, source, result, formset, AcceptForm(), topics)
 
 
 def _page(
-    request: HttpRequest, source: Source, result: Any, formset: Any, form: AcceptForm, status: int = 200
+    request: HttpRequest,
+    source: Source,
+    result: Any,
+    formset: Any,
+    form: AcceptForm,
+    topics: dict[int, Topic],
+    status: int = 200,
 ) -> HttpResponse:
     # The engine's notes (confidence, topics' names, duplicates) beside each row; rows and suggestions
     # line up because the text is the same as when the page was drawn.
     notes = result.suggestions if len(result.suggestions) == len(formset.forms) else [None] * len(formset.forms)
-    topic_names = dict(Topic.objects.values_list("pk", "title"))
+    topic_names = {pk: topic.title for pk, topic in topics.items()}
     return render(
         request,
         "suggest/source_suggestions.html",
