@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench clean bench-checks bench-writes
+.PHONY: run test lint check bench clean bench-checks bench-writes bench-suggest eval-suggest
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,8 @@ lock:
 clean:
 	rm -rf var .pytest_cache
 
-# Every benchmark in docs/benchmarks.md, one after the other (each needs PostgreSQL and Redis).
-bench: bench-checks bench-history bench-api bench-writes bench-push
+# Every benchmark in docs/benchmarks.md, one after the other (all but bench-suggest need PostgreSQL and Redis).
+bench: bench-checks bench-history bench-api bench-writes bench-push bench-suggest
 
 # Source-check throughput of one worker process (docs/benchmarks.md). Needs Redis and PostgreSQL.
 bench-checks: $(STAMP)
@@ -83,3 +83,13 @@ bench-api: $(STAMP)
 	psql "$(dir $(BENCHAPI_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCHAPI_DATABASE_URL))"
 	DATABASE_URL=$(BENCHAPI_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCHAPI_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py benchapi $(BENCH_ARGS)
+
+# Suggested claims (docs/benchmarks.md): CPU time of one pass over a 15,000-character article with 500
+# tracked actors and 60 topics. Pure Python: needs neither PostgreSQL nor Redis.
+bench-suggest: $(STAMP)
+	$(BIN)/python bench/suggest.py $(BENCH_ARGS)
+
+# Quality of suggested claims: precision, recall and speaker accuracy on the seed article and the
+# hand-labelled articles of seeds/eval/ (README there); fails below the targets of issue 16.
+eval-suggest: $(STAMP)
+	$(BIN)/python -m suggest.evaluation

@@ -65,13 +65,19 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_urls("tracker.api.urls", "positions.api.urls", "sources.api.urls", "push.api.urls"))),
+    path(
+        "api/v1/",
+        include(
+            api_urls("tracker.api.urls", "positions.api.urls", "sources.api.urls", "push.api.urls", "suggest.api.urls")
+        ),
+    ),
     path("accounts/", include(account_urls)),
     # Public fact-check pages: no login, published work only, 404 unless PUBLIC_PAGES_ENABLED.
     path("public/", include("publishing.urls")),
     # Each app's pages carry their full paths: a page moved between apps keeps its address.
     path("", include("tracker.urls")),
     path("", include("positions.urls")),
+    path("", include("suggest.urls")),  # before sources: claims/new/from-article/
     path("", include("sources.urls")),
     path("history/", include("core.urls")),
     path("jobs/", include("core.job_urls")),

@@ -266,7 +266,8 @@ def claim_new(request: HttpRequest) -> HttpResponse:
         initial = {}
         if request.GET.get("speaker"):
             initial["speaker"] = request.GET["speaker"][:200]
-        return _claim_page(request, {"form": ClaimForm(initial=initial), "citations": CitationFormSet(prefix="cit")})
+        context = {"form": ClaimForm(initial=initial), "citations": CitationFormSet(prefix="cit")}
+        return _claim_page(request, {**context, "panels": panels_for("sources:claim-new", request, None)})
     form, formset = ClaimForm(request.POST), CitationFormSet(request.POST, prefix="cit")
     duplicates: list[Claim] = []
     if form.is_valid() and formset.is_valid():

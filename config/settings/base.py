@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "seeds",
     "push",
     "publishing",
+    "suggest",
 ]
 
 MIDDLEWARE = [
