@@ -283,6 +283,9 @@ def _observe(source: Source) -> _Observation:
         observation.metadata = _metadata_dict(content.extract_metadata(result.text, url=result.final_url))
     elif mime == "text/plain":
         observation.text = result.text
+    elif mime == "application/pdf":
+        observation.reading = content.read_pdf(result.body)
+        observation.text = observation.reading.main
     if observation.outcome == CheckOutcome.REDIRECTED and observation.text and not _same_document(source, observation):
         observation.outcome = CheckOutcome.REDIRECTED_ELSEWHERE
         observation.metadata, observation.reading = {}, None
@@ -290,16 +293,22 @@ def _observe(source: Source) -> _Observation:
             f"The address now leads to a different document ({result.final_url}); nothing taken from it."
         )
         return observation
-    if observation.text is not None:
+    if observation.text is not None and (observation.text.strip() or mime != "application/pdf"):
         observation.fingerprint = content.fingerprint(observation.text)
         if not observation.text.strip():
             observation.error = "The page has no readable text; excerpts not verified."
         elif observation.reading is not None and not observation.reading.confident:
             observation.error = observation.reading.reason
     else:
-        # PDF: no text extraction yet; a hash of the bytes still tells us whether the file changed.
+        # No text (a PDF that could not be opened, or a type we do not read): a hash of the bytes still
+        # tells us whether the file changed.
         observation.fingerprint = hashlib.sha256(result.body).hexdigest()
-        observation.error = "No text extracted from this content type; excerpts not verified."
+        observation.error = (
+            observation.reading.reason
+            if observation.reading is not None and observation.reading.reason
+            else "No text extracted from this content type; excerpts not verified."
+        )
+        observation.text, observation.reading = None, None
     return observation
 
 

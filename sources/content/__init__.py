@@ -20,6 +20,7 @@ One module per concern:
 * :mod:`.reading` – :func:`read_page` and :func:`verify_in_page`: excerpts not in the main
   text are looked for in the fuller text (``articleBody``, visible text); a page too thin to
   judge gives ``unverifiable``, not ``missing``.
+* :mod:`.pdf` – :func:`read_pdf`: the text of a PDF (pypdf), read like a page.
 * :mod:`.metadata` – :func:`extract_metadata` reads title, publisher, author, publication
   date, canonical URL and language with trafilatura's metadata extraction and htmldate,
   the article's JSON-LD node (:mod:`.jsonld`) first.
@@ -30,6 +31,7 @@ from sources.content.diffing import DiffKind, DiffLine, split_segments, text_dif
 from sources.content.extraction import extract_main_text, looks_like_html
 from sources.content.metadata import PageMetadata, Precision, extract_metadata
 from sources.content.normalising import normalise_text, normalise_with_map
+from sources.content.pdf import read_pdf
 from sources.content.quotes import QuoteMatch, QuoteStatus, verify_excerpt
 from sources.content.reading import PageReading, read_page, verify_in_page
 
@@ -49,6 +51,7 @@ __all__ = [
     "normalise_text",
     "normalise_with_map",
     "read_page",
+    "read_pdf",
     "split_segments",
     "stable_text",
     "text_diff",
