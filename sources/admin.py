@@ -68,6 +68,11 @@ class SourceAdmin(TrackedAdmin):
             )
 
 
+def _checked_against(citation: Citation) -> str:
+    """Which text the citation's latest verification read: the live page or the pasted text."""
+    return citation.quote_check.source_check.get_excerpts_checked_against_display() if citation.quote_check else "—"
+
+
 def _citation_create(*, user, reason, data):
     data = dict(data)
     claim = data.pop("claim")
@@ -76,15 +81,19 @@ def _citation_create(*, user, reason, data):
 
 @admin.register(Citation)
 class CitationAdmin(TrackedAdmin):
-    list_display = ["__str__", "claim", "relation", "accessed_on", "quote_status"]
+    list_display = ["__str__", "claim", "relation", "accessed_on", "quote_status", "checked_against"]
     list_filter = ["relation", "quote_status"]
     search_fields = ["excerpt", "source__title", "source__url", "claim__text"]
     autocomplete_fields = ["claim", "source"]
-    list_select_related = ["source", "claim__speaker"]
+    list_select_related = ["source", "claim__speaker", "quote_check__source_check"]
     create_service = staticmethod(_citation_create)
     update_service = staticmethod(services.citation_update)
     delete_service = staticmethod(services.citation_delete)
     service_object_name = "citation"
+
+    @admin.display(description="Excerpt checked against")
+    def checked_against(self, obj):
+        return _checked_against(obj)
 
     def get_readonly_fields(self, request, obj=None):
         # A citation never moves to another claim: delete it and cite again.
@@ -107,8 +116,17 @@ class CitationCheckInline(admin.TabularInline):
 
 @admin.register(SourceCheck)
 class SourceCheckAdmin(ReadOnlyAdmin):
-    list_display = ["source", "finished_at", "outcome", "http_status", "health", "text_changed", "elapsed_ms"]
-    list_filter = ["outcome", "health", "text_changed"]
+    list_display = [
+        "source",
+        "finished_at",
+        "outcome",
+        "http_status",
+        "health",
+        "text_changed",
+        "excerpts_checked_against",
+        "elapsed_ms",
+    ]
+    list_filter = ["outcome", "health", "text_changed", "excerpts_checked_against"]
     search_fields = ["source__title", "source__url", "final_url"]
     list_select_related = ["source"]
     date_hierarchy = "finished_at"
@@ -140,7 +158,7 @@ class FlaggedCitationAdmin(ReadOnlyAdmin):
     """The editors' worklist: excerpts the latest check could not find as cited, beside the closest passage."""
 
     view_permission = "sources.view_citation"
-    list_display = ["claim_link", "quote_status", "score", "excerpt_and_passage", "source", "checked_at"]
+    list_display = ["claim_link", "quote_status", "score", "excerpt_and_passage", "source", "checked_at", "against"]
     list_filter = ["quote_status", "claim__status"]
     search_fields = ["excerpt", "claim__text", "source__title", "source__url"]
     list_select_related = ["claim__speaker", "source", "quote_check__source_check"]
@@ -164,6 +182,10 @@ class FlaggedCitationAdmin(ReadOnlyAdmin):
             "<div><strong>{}</strong> {}</div>",
             [("Cited:", obj.excerpt), ("Now:", passage or "(nothing close)")],
         )
+
+    @admin.display(description="Checked against")
+    def against(self, obj):
+        return _checked_against(obj)
 
     @admin.display(description="Checked", ordering="quote_check__source_check__finished_at")
     def checked_at(self, obj):

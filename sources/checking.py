@@ -2,15 +2,17 @@
 
 `source_check()` is the one entry point (Celery task, `checksources` command, admin "Check now"):
 
-1. Stored-text sources are verified against their stored text; nothing is fetched.
-2. Otherwise the page is fetched with the safe fetcher, politely (`sources.politeness`): robots.txt,
+1. A source with pasted text and no URL is verified against its pasted text; nothing is fetched.
+2. A source with a URL is fetched with the safe fetcher, politely (`sources.politeness`): robots.txt,
    a minimum interval per host shared through Redis, Retry-After. A busy host raises `HostBusy`
    after a short inline wait so the task can retry later without holding a worker.
 3. The network part runs outside any transaction; everything it concludes is written in one
    transaction with the source row locked: one append-only `SourceCheck`, a `SourceSnapshot` when the
    main text changed materially, one `CitationCheck` per citation, the citations' latest status,
    empty metadata fields filled through `source_update()` (history under the system user, with a
-   reason) and the source's health and next check.
+   reason) and the source's health and next check. A source with a URL and pasted text stays
+   monitored like any other; its excerpts are verified against the live page when it can be read and
+   against the pasted text when it cannot (`_excerpt_text`; docs/design.md).
 4. A check that carries a task id is idempotent: a redelivered task finds its `SourceCheck` and stops.
 5. What is due is in the database: `source_check_request()` marks a source due in the transaction of
    the edit or "Check now" that asks for it; the check that answers the request clears it.
@@ -43,7 +45,7 @@ from rapidfuzz import fuzz
 from core.feed import feed_touch
 from core.history import get_system_user, save_bookkeeping
 from sources import content
-from sources.choices import CheckOutcome, SourceHealth
+from sources.choices import CheckOutcome, ExcerptText, SourceHealth
 from sources.fetcher import FetchOutcome, FetchPolicy, FetchResult, policy_from_settings
 from sources.models import (
     CHECK_BOOKKEEPING_FIELDS,
@@ -262,7 +264,7 @@ def _observe_stored(source: Source, *, started_at: datetime.datetime) -> _Observ
 
 def _observe(source: Source) -> _Observation:
     started_at = _now()
-    if source.stored_text.strip():
+    if not source.url:
         return _observe_stored(source, started_at=started_at)
     result = fetch_page(source.url)
     observation = _Observation(
@@ -281,6 +283,9 @@ def _observe(source: Source) -> _Observation:
         observation.metadata = _metadata_dict(content.extract_metadata(result.text, url=result.final_url))
     elif mime == "text/plain":
         observation.text = result.text
+    elif mime == "application/pdf":
+        observation.reading = content.read_pdf(result.body)
+        observation.text = observation.reading.main
     if observation.outcome == CheckOutcome.REDIRECTED and observation.text and not _same_document(source, observation):
         observation.outcome = CheckOutcome.REDIRECTED_ELSEWHERE
         observation.metadata, observation.reading = {}, None
@@ -288,16 +293,22 @@ def _observe(source: Source) -> _Observation:
             f"The address now leads to a different document ({result.final_url}); nothing taken from it."
         )
         return observation
-    if observation.text is not None:
+    if observation.text is not None and (observation.text.strip() or mime != "application/pdf"):
         observation.fingerprint = content.fingerprint(observation.text)
         if not observation.text.strip():
             observation.error = "The page has no readable text; excerpts not verified."
         elif observation.reading is not None and not observation.reading.confident:
             observation.error = observation.reading.reason
     else:
-        # PDF: no text extraction yet; a hash of the bytes still tells us whether the file changed.
+        # No text (a PDF that could not be opened, or a type we do not read): a hash of the bytes still
+        # tells us whether the file changed.
         observation.fingerprint = hashlib.sha256(result.body).hexdigest()
-        observation.error = "No text extracted from this content type; excerpts not verified."
+        observation.error = (
+            observation.reading.reason
+            if observation.reading is not None and observation.reading.reason
+            else "No text extracted from this content type; excerpts not verified."
+        )
+        observation.text, observation.reading = None, None
     return observation
 
 
@@ -470,33 +481,72 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
             source.check_requested_at = None
         check.health = source.health
         check.next_check_at = source.next_check_at
+        excerpt_text = _excerpt_text(source, observation)
+        check.excerpts_checked_against = excerpt_text.against if excerpt_text else ""
         check.save()
         save_bookkeeping(source, fields=CHECK_BOOKKEEPING_FIELDS)
-        # An empty page (a script-only shell, a blank paywall) says nothing about the excerpts.
-        if success and observation.text and observation.text.strip():
-            _verify_citations(source, check, observation.text, observation.reading)
+        if excerpt_text is not None:
+            _verify_citations(source, check, excerpt_text.text, excerpt_text.reading)
         # Partners mirroring through the changes feed see the new health, latest check and quote
         # results: recorded as pending in this transaction, so they commit (or not) with the check.
         feed_touch({Source: [source.pk], Citation: list(source.citations.values_list("pk", flat=True))})
     return check
 
 
+@dataclasses.dataclass(frozen=True)
+class _ExcerptText:
+    """The text a check verifies the excerpts against, and which one it is."""
+
+    text: str
+    reading: content.PageReading | None
+    against: str
+
+
+def _excerpt_text(source: Source, observation: _Observation) -> _ExcerptText | None:
+    """The live page when it could be read with confidence, else the pasted text, else None.
+
+    The live page comes first: it is what readers see, and a silent edit there is what monitoring is
+    for. The pasted text stands in when the page cannot be read (gone, paywalled, redirected to
+    another document, drawn by JavaScript, a file we cannot read for text). The pasted text is the
+    source's as it is under the row lock: an edit that committed while the page was fetched is the
+    one verified. An empty page (a script-only shell, a blank paywall) with nothing pasted says
+    nothing about the excerpts: none is verified.
+    """
+    if observation.outcome == CheckOutcome.ABANDONED:
+        return None
+    pasted = source.stored_text if source.stored_text.strip() else ""
+    if observation.outcome == CheckOutcome.STORED_TEXT:
+        return _ExcerptText(pasted, None, ExcerptText.PASTED_TEXT) if pasted else None
+    live = observation.text if observation.outcome in SUCCESSES and observation.text else ""
+    readable = live.strip() and (observation.reading is None or observation.reading.confident)
+    if readable or (live.strip() and not pasted):
+        return _ExcerptText(live, observation.reading, ExcerptText.LIVE_PAGE)
+    if pasted:
+        return _ExcerptText(pasted, None, ExcerptText.PASTED_TEXT)
+    return None
+
+
 def _as_it_is_now(source: Source, observation: _Observation) -> _Observation:
-    """A stored text is verified as it is under the row lock, not as it was read before it.
+    """A pasted text with no URL is verified as it is under the row lock, not as it was read before it.
 
     An edit of the text that committed between that read and the lock is then verified by this check,
     which also clears the request the edit made. Reading it again costs nothing: nothing is fetched.
     """
     stored = source.stored_text
-    if stored.strip() and (observation.outcome != CheckOutcome.STORED_TEXT or observation.text != stored):
+    if (
+        not source.url
+        and stored.strip()
+        and (observation.outcome != CheckOutcome.STORED_TEXT or observation.text != stored)
+    ):
         return _observe_stored(source, started_at=observation.started_at)
     return observation
 
 
 def _outdated(source: Source, observation: _Observation) -> bool:
-    """The check looked at a URL the source no longer has, or at a stored text it no longer has."""
+    """The check looked at a URL the source no longer has, or at a pasted text it no longer has (or it
+    read the pasted text of a source that has since been given a URL to fetch)."""
     if observation.outcome == CheckOutcome.STORED_TEXT:
-        return not source.stored_text.strip()
+        return bool(source.url) or not source.stored_text.strip()
     return observation.result is not None and observation.url != source.url
 
 
@@ -545,7 +595,7 @@ def _schedule(source: Source, check: SourceCheck, observation: _Observation, *, 
         else:
             source.health = SourceHealth.OK
         if outcome == CheckOutcome.STORED_TEXT:
-            # Stored text only changes through an edit, which queues a check itself.
+            # Pasted text with no URL only changes through an edit, which queues a check itself.
             source.check_interval, source.next_check_at = None, None
             return
         # Stable pages are checked less and less often; a change brings them back to the minimum.

@@ -9,7 +9,7 @@ from django.core import checks
 
 # The page extractor and what it needs at import time (lxml_html_clean is a separate package since
 # lxml 5.2; pip 23 installing requirements without a full lock left it out, and trafilatura failed).
-REQUIRED_MODULES = ("trafilatura", "lxml_html_clean", "protego", "w3lib", "rapidfuzz")
+REQUIRED_MODULES = ("trafilatura", "htmldate", "lxml_html_clean", "pypdf", "protego", "w3lib", "rapidfuzz")
 
 
 @checks.register()

@@ -49,7 +49,9 @@ class CheckOutcome(models.TextChoices):
     BLOCKED_ROBOTS = "blocked_robots", "Blocked by robots.txt"
     TOO_LARGE = "too_large", "Too large"
     UNSUPPORTED_TYPE = "unsupported_type", "Unsupported content type"
-    STORED_TEXT = "stored_text", "Verified against the stored text (not fetched)"
+    # A source with only pasted text (no address): nothing is fetched. A source with an address and
+    # pasted text is fetched like any other; its excerpts fall back to the pasted text (ExcerptText).
+    STORED_TEXT = "stored_text", "Verified against the pasted text (no address to fetch)"
     ABANDONED = "abandoned", "Abandoned (the check kept crashing the worker)"
 
 
@@ -64,3 +66,10 @@ class QuoteStatus(models.TextChoices):
 
 
 FLAGGED_QUOTE_STATUSES = (QuoteStatus.ALTERED, QuoteStatus.MISSING)
+
+
+class ExcerptText(models.TextChoices):
+    """The text one check verified the excerpts against (docs/design.md, "Pasted text and the live page")."""
+
+    LIVE_PAGE = "live_page", "the live page"
+    PASTED_TEXT = "pasted_text", "the pasted text"

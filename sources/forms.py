@@ -109,7 +109,10 @@ class SourceForm(forms.Form):
         label="Paste the text",
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="For print, PDFs received or transcripts: excerpts are checked against this text.",
+        help_text=(
+            "For print, transcripts or a page behind a paywall. With a URL, the page stays monitored and excerpts are "
+            "checked against this text whenever the live page cannot be read; without one, always against it."
+        ),
     )
     reason = ReasonField()
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

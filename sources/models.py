@@ -14,6 +14,7 @@ from sources.choices import (
     FLAGGED_QUOTE_STATUSES,
     CheckOutcome,
     CitationRelation,
+    ExcerptText,
     QuoteStatus,
     SourceHealth,
     SourceKind,
@@ -58,8 +59,13 @@ class Source(TrackedModel):
     kind = models.CharField(max_length=30, choices=SourceKind.choices, default=SourceKind.NEWS_ARTICLE)
     language = models.CharField(max_length=20, blank=True, help_text="BCP 47 tag, e.g. en or fr-CA.")
     stored_text = models.TextField(
+        "pasted text",
         blank=True,
-        help_text="The full text, for sources that are not web pages (print, PDFs received, transcripts).",
+        help_text=(
+            "The full text, pasted: for documents that are not web pages (print, transcripts), or a copy of a page "
+            "behind a paywall. A source with a URL stays monitored; its excerpts are checked against the pasted text "
+            "whenever the live page cannot be read."
+        ),
     )
 
     # Check bookkeeping, written by sources.checking on every check. Left out of history on purpose
@@ -247,6 +253,12 @@ class SourceCheck(models.Model):
     )
     archived_at = models.DateTimeField(null=True, blank=True)
     metadata_filled = models.JSONField(default=list, blank=True, help_text="Empty source fields this check filled.")
+    excerpts_checked_against = models.CharField(
+        max_length=20,
+        choices=ExcerptText.choices,
+        blank=True,
+        help_text="The text the excerpts were verified against (blank: none were verified by this check).",
+    )
     health = models.CharField(max_length=20, choices=SourceHealth.choices, help_text="The source's health after it.")
     next_check_at = models.DateTimeField(null=True, blank=True)
 

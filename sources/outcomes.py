@@ -35,7 +35,7 @@ _SENTENCES = {
     CheckOutcome.BLOCKED_ROBOTS: "{host}'s robots.txt asks robots not to read this page, so we did not.",
     CheckOutcome.TOO_LARGE: "The page is larger than we are willing to read.",
     CheckOutcome.UNSUPPORTED_TYPE: "The address serves {content_type}, not a page we can read for text.",
-    CheckOutcome.STORED_TEXT: "We checked the excerpts against the pasted text (the address was not fetched).",
+    CheckOutcome.STORED_TEXT: "We checked the excerpts against the pasted text (there is no address to fetch).",
     CheckOutcome.ABANDONED: "The check kept failing inside our worker and was given up.",
 }
 _FAILURES = {
@@ -90,20 +90,8 @@ def check_runs(checks: list[SourceCheck], *, now: datetime.datetime | None = Non
     """Newest first, like `checks`; repeats of one outcome folded into the newest of them."""
     runs: list[CheckRun] = []
     for check in checks:
-        key = (check.outcome, check.http_status, check.error, check.final_url, check.text_changed)
         last = runs[-1] if runs else None
-        if (
-            last is not None
-            and key
-            == (
-                last.latest.outcome,
-                last.latest.http_status,
-                last.latest.error,
-                last.latest.final_url,
-                last.latest.text_changed,
-            )
-            and not check.text_changed
-        ):
+        if last is not None and _same_result(check, last.latest) and not check.text_changed:
             last.count += 1
             last.first_at = check.finished_at
             continue
@@ -114,5 +102,5 @@ def check_runs(checks: list[SourceCheck], *, now: datetime.datetime | None = Non
 
 
 def _same_result(one: SourceCheck, other: SourceCheck) -> bool:
-    fields = ("outcome", "http_status", "error", "final_url", "text_changed")
+    fields = ("outcome", "http_status", "error", "final_url", "text_changed", "excerpts_checked_against")
     return all(getattr(one, name) == getattr(other, name) for name in fields)

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from sources.choices import FLAGGED_QUOTE_STATUSES, SourceHealth
+from sources.choices import FLAGGED_QUOTE_STATUSES, QuoteStatus, SourceHealth
 from sources.models import Citation, Source
 from tracker.choices import EditorialStatus
 from tracker.models import Claim
@@ -37,6 +37,24 @@ def flagged_claims() -> QuerySet[Claim]:
         .select_related("speaker")
         .prefetch_related(Prefetch("citations", queryset=citations, to_attr="flagged"))
         .order_by("-updated_at", "-id")
+    )
+
+
+UNVERIFIABLE_SHOWN = 200
+
+
+def unverifiable_citations() -> QuerySet[Citation]:
+    """Citations (of claims not retracted) whose latest check could not read the page well enough to
+    judge the excerpt, by source: not alterations, listed apart from them with the check's reason.
+
+    One query for any number of rows: the source, the claim's speaker and the check that gave the
+    verdict (whose `error` is the reason) are joined in.
+    """
+    return (
+        Citation.objects.filter(quote_status=QuoteStatus.UNVERIFIABLE)
+        .exclude(claim__status=EditorialStatus.RETRACTED)
+        .select_related("source", "claim__speaker", "quote_check__source_check")
+        .order_by("source__title", "source_id", "pk")
     )
 
 

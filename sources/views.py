@@ -36,7 +36,7 @@ from sources.content import text_diff
 from sources.forms import CitationFormSet, ExistingCitationFormSet, ImportUploadForm, RoleForm, SourceForm
 from sources.models import Citation, Source
 from sources.outcomes import check_runs
-from sources.selectors import flagged_claims
+from sources.selectors import UNVERIFIABLE_SHOWN, flagged_claims, unverifiable_citations
 from sources.services import (
     citation_create,
     citation_delete,
@@ -397,7 +397,18 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @team_required
 def flagged_claim_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "sources/flagged_claims.html", {"page": paginate(request, flagged_claims())})
+    page = paginate(request, flagged_claims())
+    # The unverifiable ones go with the first page only: they are a short list of sources, not a worklist.
+    unverifiable = list(unverifiable_citations()[: UNVERIFIABLE_SHOWN + 1]) if page.number == 1 else []
+    return render(
+        request,
+        "sources/flagged_claims.html",
+        {
+            "page": page,
+            "unverifiable": unverifiable[:UNVERIFIABLE_SHOWN],
+            "unverifiable_more": len(unverifiable) > UNVERIFIABLE_SHOWN,
+        },
+    )
 
 
 # --- CSV import of claims with their sources ----------------------------------------------------

@@ -20,17 +20,18 @@ One module per concern:
 * :mod:`.reading` – :func:`read_page` and :func:`verify_in_page`: excerpts not in the main
   text are looked for in the fuller text (``articleBody``, visible text); a page too thin to
   judge gives ``unverifiable``, not ``missing``.
-* :mod:`.metadata` (with :mod:`.jsonld` and :mod:`.dates`) – :func:`extract_metadata`
-  reads title, publisher, author, publication date, canonical URL and language from
-  JSON-LD, OpenGraph, standard meta tags and the document itself.
+* :mod:`.pdf` – :func:`read_pdf`: the text of a PDF (pypdf), read like a page.
+* :mod:`.metadata` – :func:`extract_metadata` reads title, publisher, author, publication
+  date, canonical URL and language with trafilatura's metadata extraction and htmldate,
+  the article's JSON-LD node (:mod:`.jsonld`) first.
 """
 
 from sources.content.changes import fingerprint, is_material_change, stable_text
-from sources.content.dates import Precision, parse_date
 from sources.content.diffing import DiffKind, DiffLine, split_segments, text_diff, unified_diff
 from sources.content.extraction import extract_main_text, looks_like_html
-from sources.content.metadata import PageMetadata, extract_metadata
+from sources.content.metadata import PageMetadata, Precision, extract_metadata
 from sources.content.normalising import normalise_text, normalise_with_map
+from sources.content.pdf import read_pdf
 from sources.content.quotes import QuoteMatch, QuoteStatus, verify_excerpt
 from sources.content.reading import PageReading, read_page, verify_in_page
 
@@ -49,8 +50,8 @@ __all__ = [
     "looks_like_html",
     "normalise_text",
     "normalise_with_map",
-    "parse_date",
     "read_page",
+    "read_pdf",
     "split_segments",
     "stable_text",
     "text_diff",

@@ -14,7 +14,7 @@ import trafilatura
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["extract_main_text", "html_to_plain_text", "looks_like_html"]
+__all__ = ["clean_plain_text", "extract_main_text", "html_to_plain_text", "looks_like_html"]
 
 _TAG_RE = re.compile(r"<\s*(?:[a-zA-Z][a-zA-Z0-9:-]*|!doctype|!--)[\s>/]", re.IGNORECASE)
 
@@ -76,7 +76,7 @@ def looks_like_html(text: str) -> bool:
     return bool(_TAG_RE.search(text[:20000]))
 
 
-def _clean_plain_text(text: str) -> str:
+def clean_plain_text(text: str) -> str:
     """Tidy a plain-text body: unify newlines, trim lines, squeeze blank runs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [re.sub(r"[ \t\f\v\u00a0]+", " ", line).strip() for line in text.split("\n")]
@@ -99,13 +99,13 @@ def html_to_plain_text(html: str) -> str:
     except Exception:  # lxml raises ParserError on empty/odd documents
         stripped = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", html)
         stripped = re.sub(r"(?s)<[^>]+>", " ", stripped)
-        return _clean_plain_text(_html.unescape(stripped))
+        return clean_plain_text(_html.unescape(stripped))
     _drop_unreadable(root)
     try:
         text = _text_with_line_breaks(root)
     except RecursionError:  # absurdly deep markup: lose block structure only
         text = root.text_content()
-    return _clean_plain_text(text)
+    return clean_plain_text(text)
 
 
 def _drop_unreadable(root: Any) -> None:
@@ -160,7 +160,7 @@ def extract_main_text(html: str, *, url: str | None = None) -> str:
     if not html or not html.strip():
         return ""
     if not looks_like_html(html):
-        return _clean_plain_text(html)
+        return clean_plain_text(html)
 
     text: str | None = None
     try:
@@ -182,5 +182,5 @@ def extract_main_text(html: str, *, url: str | None = None) -> str:
         logger.warning("trafilatura failed on %s; reading the page as plain text", url or "a page", exc_info=True)
         text = None
     if text and text.strip():
-        return _clean_plain_text(text)
+        return clean_plain_text(text)
     return html_to_plain_text(html)

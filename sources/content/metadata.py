@@ -1,25 +1,39 @@
 """Bibliographic metadata of a web page: title, publisher, author, date, language, canonical URL.
 
-Each field is taken from the first source that has it, highest precedence first: JSON-LD,
-OpenGraph, other meta tags (``citation_*``, Dublin Core, Parse.ly...), then the document itself.
+The kept libraries do the reading: trafilatura's metadata extraction (OpenGraph, the common meta tags,
+JSON-LD, ``<title>``, the canonical link) and htmldate for the publication date (meta tags, JSON-LD,
+the URL, the page's own date lines; the original date, not a "last updated"). Two things stay here:
+
+* the article's own JSON-LD node (:mod:`.jsonld`, which excerpt verification reads for its
+  ``articleBody`` anyway) is preferred for title, author, publisher, date and language, because it
+  describes the article where OpenGraph often describes the site or the share card;
+* the precision of a partial date. htmldate completes "2024/11" with today's day of the month,
+  which would show a publication day no page gave; a date written to the month or the year only is
+  kept as such (``published_precision``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from typing import TYPE_CHECKING, Literal
 
-from sources.content.dates import Precision, parse_date
+import trafilatura
+from htmldate import find_date
+
 from sources.content.jsonld import read_jsonld
 from sources.content.normalising import clean_value
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-__all__ = ["PageMetadata", "extract_metadata"]
+__all__ = ["PageMetadata", "Precision", "extract_metadata"]
+
+logger = logging.getLogger(__name__)
+
+Precision = Literal["day", "month", "year"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,68 +54,39 @@ class PageMetadata:
     published_precision: Precision | None = None
 
 
-# Meta tags read after JSON-LD and OpenGraph, each list in order of precedence.
-_TITLE_TAGS = ("citation_title", "dc.title", "dcterms.title", "parsely-title", "twitter:title", "headline")
-_PUBLISHER_TAGS = (
-    "citation_publisher",
-    "citation_journal_title",
-    "dc.publisher",
-    "dcterms.publisher",
-    "publisher",
-    "application-name",
+# A date written to the month or the year only (ISO 8601 and its slash form): "2024-11", "2024/11", "2024".
+_PARTIAL_DATE = re.compile(r"^\s*(\d{4})(?:[-/](\d{1,2}))?\s*$")
+_LOWER = 'translate({}, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")'
+# The page's own publication-date meta tags, where a partial date is written.
+_DATE_META = (
+    f'.//meta[@content][contains({_LOWER.format("@name")}, "date") or @property="article:published_time"'
+    ' or @itemprop="datePublished"]/@content'
 )
-# Tried one after the other, after citation_author (which is written "Last, First").
-_AUTHOR_TAGS = ("dc.creator", "dcterms.creator", "author", "parsely-author", "sailthru.author")
-_DATE_TAGS = (
-    "citation_publication_date",
-    "citation_date",
-    "citation_online_date",
-    "dc.date",
-    "dc.date.issued",
-    "dcterms.date",
-    "dcterms.issued",
-    "dcterms.created",
-    "parsely-pub-date",
-    "sailthru.date",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "date",
-    "datepublished",
-    "article.published",
+_LANGUAGE_META = (
+    f'.//meta[@content][{_LOWER.format("@http-equiv")}="content-language" or @property="og:locale"'
+    f' or {_LOWER.format("@name")}="dc.language" or {_LOWER.format("@name")}="dcterms.language"]/@content'
 )
-_LANGUAGE_TAGS = ("content-language", "dc.language", "dcterms.language", "citation_language", "language")
 
 
 def extract_metadata(html: str, *, url: str | None = None) -> PageMetadata:
-    """Extract bibliographic metadata from an HTML page.
-
-    Sources, highest precedence first: JSON-LD (``Article``/``NewsArticle``/
-    ``ReportageNewsArticle``/... nodes, including ``@graph`` arrays, lists and
-    ``@id`` references; malformed blocks are skipped), OpenGraph
-    (``og:title``, ``og:site_name``, ``article:published_time``,
-    ``article:author``, ``og:url``, ``og:locale``), standard meta tags
-    (``author``, ``citation_*``, ``dc.*``/``dcterms.*``, ``parsely-*``,
-    ``twitter:title``...), then the document itself (``<title>``,
-    ``<html lang>``).
-
-    The canonical URL comes from ``<link rel="canonical">`` first, then
-    ``og:url``, the JSON-LD ``url``/``mainEntityOfPage``, then ``url``;
-    relative values are resolved against ``url``.
-    """
+    """The metadata of an HTML page; an empty or unreadable page gives only ``url`` as canonical URL."""
     root = _parse_page(html)
     if root is None:
         return PageMetadata(canonical_url=url)
-    tags = _MetaTags(root)
+    try:
+        found = trafilatura.extract_metadata(html, default_url=url)
+    except Exception:  # noqa: BLE001 - a page that trips the library fills nothing, and is logged
+        logger.warning("trafilatura could not read the metadata of %s", url or "a page", exc_info=True)
+        found = None
     ld = read_jsonld(root)
-    published_on, precision = _published(ld, tags)
+    published_on, precision = _published(ld.get("date"), root, html, url)
     return PageMetadata(
-        title=_title(ld, tags, root),
-        publisher=_publisher(ld, tags),
-        author=_author(ld, tags),
+        title=ld.get("title") or clean_value(getattr(found, "title", None)),
+        publisher=ld.get("publisher") or _site_name(found),
+        author=ld.get("author") or _authors(getattr(found, "author", None)),
         published_on=published_on,
-        canonical_url=_canonical_url(ld, tags, root, url),
-        language=_language(ld, tags, root),
+        canonical_url=clean_value(getattr(found, "url", None)) or url,
+        language=ld.get("language") or _language(root),
         published_precision=precision,
     )
 
@@ -118,119 +103,67 @@ def _parse_page(html: str) -> HtmlElement | None:
         return None
 
 
-class _MetaTags:
-    """The page's ``<meta>`` contents by lower-cased property/name/itemprop/http-equiv, in page order."""
+def _site_name(found: object) -> str | None:
+    """The site name the page gives; not the host name trafilatura falls back to ("example.org")."""
+    name = clean_value(getattr(found, "sitename", None))
+    if not name or (" " not in name and "." in name):
+        return None
+    return name
 
-    def __init__(self, root: HtmlElement) -> None:
-        self._values: dict[str, list[str]] = {}
-        for el in root.iter("meta"):
-            content = clean_value(el.get("content"))
-            if not content:
-                continue
-            for attr in ("property", "name", "itemprop", "http-equiv"):
-                key = el.get(attr)
-                if key:
-                    for k in key.lower().split():
-                        self._values.setdefault(k, []).append(content)
 
-    def first(self, *keys: str) -> str | None:
-        """The first value of the first key the page has."""
-        for k in keys:
-            vals = self._values.get(k)
-            if vals:
-                return vals[0]
+def _authors(value: str | None) -> str | None:
+    """trafilatura separates authors with "; ": the source's author field lists them with commas."""
+    names = [name.strip() for name in (value or "").split(";") if name.strip()]
+    return ", ".join(dict.fromkeys(names)) or None
+
+
+def _published(
+    jsonld_date: str | None, root: HtmlElement, html: str, url: str | None
+) -> tuple[_dt.date | None, Precision | None]:
+    """The publication date and its precision: the article's JSON-LD date, else what htmldate finds
+    (unless the page's first date tag is written to the month or the year only)."""
+    if jsonld_date:
+        written = _partial(jsonld_date)
+        if written[0] is None and (day := _iso_day(jsonld_date)) is not None:
+            written = (day, "day")
+        if written[0] is not None:
+            return written
+    date_tags = root.xpath(_DATE_META)
+    written = _partial(date_tags[0]) if date_tags else (None, None)
+    if written[0] is not None:
+        return written
+    # No extensive search: it takes a footer's "Copyright 2025" for a publication date of 1 January.
+    try:
+        day = _iso_day(find_date(html, url=url, original_date=True, extensive_search=False) or "")
+    except Exception:  # noqa: BLE001 - no date is better than a failed check
+        logger.warning("htmldate failed on a page", exc_info=True)
+        day = None
+    return (day, "day") if day else (None, None)
+
+
+def _partial(written: str | None) -> tuple[_dt.date | None, Precision | None]:
+    match = _PARTIAL_DATE.match(written or "")
+    if match is None:
+        return None, None
+    try:
+        if match[2]:
+            return _dt.date(int(match[1]), int(match[2]), 1), "month"
+        return _dt.date(int(match[1]), 1, 1), "year"
+    except ValueError:
+        return None, None
+
+
+def _iso_day(value: str) -> _dt.date | None:
+    try:
+        return _dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
         return None
 
-    def every(self, key: str) -> list[str]:
-        """Every distinct value of ``key``, in page order."""
-        return list(dict.fromkeys(self._values.get(key, [])))
 
-
-def _title(ld: dict[str, Any], tags: _MetaTags, root: HtmlElement) -> str | None:
-    return _first(ld.get("title"), tags.first("og:title"), tags.first(*_TITLE_TAGS), _document_title(root))
-
-
-def _publisher(ld: dict[str, Any], tags: _MetaTags) -> str | None:
-    return _first(ld.get("publisher"), tags.first("og:site_name"), tags.first(*_PUBLISHER_TAGS))
-
-
-def _author(ld: dict[str, Any], tags: _MetaTags) -> str | None:
-    # article:author is often a profile URL rather than a name.
-    og_authors = [a for a in tags.every("article:author") if not _is_url(a)]
-    meta_authors = _meta_authors(tags)
-    return _first(
-        ld.get("author"),
-        ", ".join(og_authors) if og_authors else None,
-        ", ".join(meta_authors) if meta_authors else None,
-    )
-
-
-def _meta_authors(tags: _MetaTags) -> list[str]:
-    """The authors from the first author tag the page has."""
-    cited = [_flip_name(a) for a in tags.every("citation_author")]
-    return cited or next((names for key in _AUTHOR_TAGS if (names := tags.every(key))), [])
-
-
-def _published(ld: dict[str, Any], tags: _MetaTags) -> tuple[_dt.date | None, Precision | None]:
-    """The first published date that parses, with its precision; ``(None, None)`` if none does."""
-    for candidate in (
-        ld.get("date"),
-        tags.first("article:published_time", "og:published_time"),
-        tags.first(*_DATE_TAGS),
-    ):
-        published_on, precision = parse_date(candidate)
-        if published_on:
-            return published_on, precision
-    return None, None
-
-
-def _language(ld: dict[str, Any], tags: _MetaTags, root: HtmlElement) -> str | None:
-    og_locale = tags.first("og:locale")
-    return _first(
-        ld.get("language"),
-        og_locale.replace("_", "-") if og_locale else None,
-        tags.first(*_LANGUAGE_TAGS),
-        _document_language(root),
-    )
-
-
-def _canonical_url(ld: dict[str, Any], tags: _MetaTags, root: HtmlElement, url: str | None) -> str | None:
-    canonical = _first(_canonical_link(root), tags.first("og:url"), ld.get("url"), url)
-    if canonical and url:
-        canonical = urljoin(url, canonical)
-    return canonical
-
-
-def _document_title(root: HtmlElement) -> str | None:
-    title_el = root.find(".//title")
-    return clean_value(title_el.text_content()) if title_el is not None else None
-
-
-def _document_language(root: HtmlElement) -> str | None:
-    html_el = root if root.tag == "html" else root.getroottree().getroot()
-    return clean_value(html_el.get("lang") or html_el.get("xml:lang")) if html_el is not None else None
-
-
-def _canonical_link(root: HtmlElement) -> str | None:
-    """The href of the first ``<link rel="canonical">``."""
-    for link in root.iter("link"):
-        rels = (link.get("rel") or "").lower().split()
-        if "canonical" in rels and link.get("href"):
-            return clean_value(link.get("href"))
-    return None
-
-
-def _is_url(value: str) -> bool:
-    return bool(re.match(r"^https?://", value))
-
-
-def _flip_name(name: str) -> str:
-    """Turn a bibliographic "Last, First" into "First Last" (else unchanged)."""
-    m = re.match(r"^([^,]+),\s*([^,]+)$", name)
-    if not m or re.fullmatch(r"(?i)(?:jr|sr|[ivx]+)\.?", m[2].strip()):
-        return name
-    return f"{m[2].strip()} {m[1].strip()}"
-
-
-def _first(*values: str | None) -> str | None:
-    return next((v for v in values if v), None)
+def _language(root: HtmlElement) -> str | None:
+    """The page's language: its content-language, Dublin Core or og:locale meta tag, else ``<html lang>``."""
+    lang = next(iter(root.xpath(_LANGUAGE_META)), None)
+    if not lang:
+        html_el = root if root.tag == "html" else root.getroottree().getroot()
+        lang = (html_el.get("lang") or html_el.get("xml:lang")) if html_el is not None else None
+    return clean_value(lang.replace("_", "-")) if lang else None

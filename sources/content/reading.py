@@ -17,7 +17,7 @@ from sources.content.extraction import extract_main_text, html_to_plain_text, lo
 from sources.content.jsonld import read_jsonld
 from sources.content.quotes import QuoteMatch, verify_excerpt
 
-__all__ = ["MIN_READABLE_CHARS", "PageReading", "read_page", "verify_in_page"]
+__all__ = ["MIN_READABLE_CHARS", "PageReading", "read_page", "too_short", "verify_in_page"]
 
 #: Less readable text than this (main text, articleBody and visible text together) is no page
 #: to say a quote is missing from. A short official statement is still longer.
@@ -50,14 +50,14 @@ def read_page(html: str, *, url: str | None = None) -> PageReading:
     """Read an HTML page (or plain text) as :class:`PageReading`."""
     main = extract_main_text(html, url=url)
     if not html or not looks_like_html(html):
-        return PageReading(main=main, fuller=main, reason=_too_short(len(main), 0))
+        return PageReading(main=main, fuller=main, reason=too_short(len(main), 0))
     root = _parse(html)
     article_body = (read_jsonld(root).get("body") or "") if root is not None else ""
     visible = html_to_plain_text(html)
     fuller = "\n\n".join(part for part in dict.fromkeys((main, article_body, visible)) if part.strip())
     script_chars = sum(len(s.text or "") for s in root.iter("script")) if root is not None else 0
     readable = max(len(main), len(article_body), len(visible))
-    return PageReading(main=main, fuller=fuller, reason=_too_short(readable, script_chars))
+    return PageReading(main=main, fuller=fuller, reason=too_short(readable, script_chars))
 
 
 def _parse(html: str):  # noqa: ANN202  (lxml element or None)
@@ -69,7 +69,8 @@ def _parse(html: str):  # noqa: ANN202  (lxml element or None)
         return None
 
 
-def _too_short(chars: int, script_chars: int) -> str:
+def too_short(chars: int, script_chars: int, *, document: str = "page") -> str:
+    """Why a document with this much readable text cannot be judged by ("" when it can)."""
     if chars >= MIN_READABLE_CHARS:
         return ""
     if script_chars >= SCRIPT_HEAVY_RATIO * max(chars, 1):
@@ -77,7 +78,7 @@ def _too_short(chars: int, script_chars: int) -> str:
             f"The page could not be read: it has {chars} characters of readable text and {script_chars} of "
             "scripts (it is probably drawn by JavaScript)."
         )
-    return f"The page could not be read: it has only {chars} characters of readable text."
+    return f"The {document} could not be read: it has only {chars} characters of readable text."
 
 
 def verify_in_page(excerpt: str, reading: PageReading, *, threshold: float = 85.0) -> QuoteMatch:

@@ -111,7 +111,7 @@ def test_dispatch_books_due_sources_and_queues_their_checks_after_commit(django_
     )
     not_yet = SourceFactory()
     _schedule(not_yet, next_check_at=now + datetime.timedelta(hours=3), last_checked_at=now)
-    stored = SourceFactory(stored_text="Some text.")
+    stored = SourceFactory(url="", stored_text="Some text.")
     _schedule(stored, next_check_at=None, last_checked_at=now)  # stored text is re-checked on edits only
     SourceFactory(url="", title="Nothing to fetch")
 
@@ -357,8 +357,8 @@ def test_checksources_counts_the_citations_of_a_source_that_just_went_dead(news_
 
 
 def test_checksources_due_checks_only_due_sources():
-    stored = SourceFactory(stored_text="\n\n".join(ARTICLE_PARAGRAPHS))
-    later = SourceFactory(stored_text="Other text.")
+    stored = SourceFactory(url="", stored_text="\n\n".join(ARTICLE_PARAGRAPHS))
+    later = SourceFactory(url="", stored_text="Other text.")
     _schedule(later, next_check_at=timezone.now() + datetime.timedelta(days=1), last_checked_at=timezone.now())
     out = io.StringIO()
 
@@ -369,8 +369,8 @@ def test_checksources_due_checks_only_due_sources():
 
 
 def test_checksources_all_and_unknown_ids():
-    SourceFactory(stored_text="One.")
-    SourceFactory(stored_text="Two.")
+    SourceFactory(url="", stored_text="One.")
+    SourceFactory(url="", stored_text="Two.")
     SourceFactory(url="", title="Nothing to check")
 
     call_command("checksources", "--all", "--concurrency", "1", stdout=io.StringIO(), verbosity=0)

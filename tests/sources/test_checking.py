@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.choices import DatePrecision, HistoryAction
 from core.history import get_system_user, save_bookkeeping
 from sources import checking
-from sources.choices import CheckOutcome, QuoteStatus, SourceHealth
+from sources.choices import CheckOutcome, ExcerptText, QuoteStatus, SourceHealth
 from sources.models import Citation, CitationCheck, Source, SourceCheck, SourceSnapshot
 from tests.factories import CitationFactory, SourceFactory
 from tests.sources.checking_support import ARTICLE_PARAGRAPHS, article_html, page_url
@@ -334,19 +334,19 @@ def test_a_redelivered_task_leaves_the_same_state(news_server):
     assert len(news_server.requests_to("/article")) == 1
 
 
-def test_a_stored_text_source_is_verified_against_its_text_without_fetching(news_server):
-    source = SourceFactory(url=page_url(news_server, "/article"), stored_text="\n\n".join(ARTICLE_PARAGRAPHS))
+def test_a_pasted_text_source_without_url_is_verified_against_its_text_without_fetching(news_server):
+    source = SourceFactory(url="", title="Interview transcript", stored_text="\n\n".join(ARTICLE_PARAGRAPHS))
     citation = CitationFactory(source=source, excerpt=UK_EXCERPT)
 
     check = checking.source_check(source_id=source.pk)
 
-    assert check.outcome == CheckOutcome.STORED_TEXT
+    assert (check.outcome, check.excerpts_checked_against) == (CheckOutcome.STORED_TEXT, ExcerptText.PASTED_TEXT)
     assert news_server.requests == []
     citation.refresh_from_db()
     assert citation.quote_status == QuoteStatus.PRESENT
     source.refresh_from_db()
     assert source.health == SourceHealth.OK
-    # Stored text changes only through an edit, which queues its own check.
+    # Pasted text without a URL changes only through an edit, which queues its own check.
     assert source.next_check_at is None
 
 

@@ -114,7 +114,7 @@ def test_check_now_with_the_broker_down_leaves_the_source_due_and_the_dispatcher
 
 @pytest.mark.django_db(transaction=True)
 def test_check_now_says_queued_when_the_broker_took_the_check(client, editor, monkeypatch):
-    source = SourceFactory(stored_text=OLD_TEXT)
+    source = SourceFactory(url="", stored_text=OLD_TEXT)
     sent = []
     monkeypatch.setattr(tasks, "send_check", lambda source_id: sent.append(source_id) or True)  # the broker took it
     client.force_login(editor)
@@ -292,7 +292,7 @@ def test_a_new_claim_with_citations_marks_their_source_due_once(editor, django_c
 
 
 def test_the_dispatcher_leaves_sources_due_when_the_broker_refuses_them(django_capture_on_commit_callbacks):
-    sources = [SourceFactory(stored_text=OLD_TEXT) for _ in range(3)]
+    sources = [SourceFactory(url="", stored_text=OLD_TEXT) for _ in range(3)]
 
     with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
         assert tasks.dispatch_due_sources() == 3

@@ -150,9 +150,10 @@ def test_a_page_drawn_by_javascript_makes_its_quotes_unverifiable_not_missing(ne
     assert check.error.startswith("The page could not be read: it has ")
     assert "probably drawn by JavaScript" in check.error
     assert source.health == SourceHealth.OK  # the page answered: it is not failing
-    # Not an alteration: the flagged list does not carry it; the claim page says why.
+    # Not an alteration: the flagged list carries it apart from the alterations; the claim page says why.
     client.force_login(editor)
-    assert BODY[1][:90] not in client.get(reverse("sources:claim-flagged")).content.decode()
+    worklist, apart = client.get(reverse("sources:claim-flagged")).content.decode().split('id="unverifiable"')
+    assert BODY[1][:60] not in worklist and BODY[1][:60] in apart
     claim_page = client.get(reverse("tracker:claim-detail", args=[citations[0].claim.pk])).content.decode()
     assert "Unverifiable — page could not be read" in claim_page
     assert "probably drawn by JavaScript" in claim_page
@@ -165,3 +166,27 @@ def test_a_quote_found_on_a_thin_page_is_still_present_and_a_wrong_one_on_a_full
     assert full.confident
     match = verify_in_page("France will lead a naval mission in the Black Sea next year", full)
     assert match.status == "missing"
+
+
+@pytest.mark.django_db
+def test_the_flagged_page_lists_unverifiable_excerpts_apart_from_alterations_with_the_reason(
+    client, editor, news_server, django_assert_max_num_queries
+):
+    shell, _, (unreadable,) = _check(news_server, "/live/shell", js_rendered_page(), BODY[1][:90])
+    _, _, (missing,) = _check(
+        news_server, "/world/edited", news_page(), "France will lead a naval mission in the Black Sea"
+    )
+    assert (unreadable.quote_status, missing.quote_status) == (QuoteStatus.UNVERIFIABLE, QuoteStatus.MISSING)
+    client.force_login(editor)
+
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("sources:claim-flagged"))
+
+    page = response.content.decode()
+    worklist, apart = page.split('id="unverifiable"')
+    assert [claim.pk for claim in response.context["page"]] == [missing.claim_id]  # the alteration worklist
+    assert "France will lead a naval mission" in worklist and BODY[1][:60] not in worklist
+    assert "Unverifiable — page could not be read</h2>" in page
+    assert BODY[1][:60] in apart and "France will lead" not in apart
+    assert "The page could not be read: it has" in apart and "probably drawn by JavaScript" in apart
+    assert reverse("sources:source-detail", args=[shell.pk]) in apart

@@ -90,7 +90,7 @@ def test_the_filters_wrap_changed_runs_and_escape_everything_else() -> None:
 
 @pytest.mark.django_db
 def test_the_differing_words_are_marked_on_the_claim_source_and_flagged_pages(client, editor) -> None:
-    source = SourceFactory(title="Leaders meet in Paris", stored_text=ARTICLE)
+    source = SourceFactory(url="", title="Leaders meet in Paris", stored_text=ARTICLE)
     citation = CitationFactory(
         source=source,
         excerpt="Poland said it would not send soldiers but would support the effort with money",
