@@ -349,8 +349,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # of those never delays it; production runs a worker for each (README, "Production deployment").
 # Mail (notifications, digests) stays in "celery": a hanging SMTP server must not hold webhook slots.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+WEBHOOK_QUEUE = env_str("WEBHOOK_QUEUE", "push")
 CELERY_TASK_ROUTES = {
-    task: {"queue": "push"}
+    task: {"queue": WEBHOOK_QUEUE}
     for task in ("push.tasks.fan_out", "push.tasks.deliver_endpoint", "push.tasks.dispatch_webhooks")
 }
 CELERY_BEAT_SCHEDULE = {
