@@ -59,12 +59,14 @@ def fan_out() -> int:
     nudges.started(FAN_OUT_QUEUED_KEY)
     renders = fanout.RenderCache()
     written, more = 0, False
-    for endpoint_id in fanout.endpoints_behind():
-        count, left = fanout.fan_out_endpoint(endpoint_id, cache=renders)
-        written += count
+    for endpoint_ids in fanout.endpoints_behind():
+        counts, left = fanout.fan_out_endpoints(endpoint_ids, cache=renders)
+        written += sum(counts.values())
         more = more or left
-        if count and not delivering.chain_running(endpoint_id):
-            _send(deliver_endpoint, endpoint_id)
+        running = delivering.chains_running([pk for pk, count in counts.items() if count])
+        for endpoint_id, count in counts.items():
+            if count and endpoint_id not in running:
+                _send(deliver_endpoint, endpoint_id)
     if more:
         queue_fan_out()
     return written
