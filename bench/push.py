@@ -3,17 +3,18 @@
 About 1,000 feed events (claims created and published one after the other through the services,
 two partner-visible events each) go to 10 endpoints of a local receiver: 8 answer at once, one
 answers after `--slow` seconds (3 s), one accepts the connection and never answers (the POST times
-out after WEBHOOK_TIMEOUT_SECONDS, 5 s). A real Celery worker process (`-P threads -c 16` by
-default) consumes the feed sequencing, fan-out and delivery tasks from Redis and writes to
-PostgreSQL, as in production.
+out after WEBHOOK_TIMEOUT_SECONDS, 5 s). Real Celery worker processes on Redis and PostgreSQL, laid
+out as the README's production section says: one for the "celery" queue (the kernel's feed
+sequencing; `-P threads -c 4`) and one for the "push" queue (fan-out and delivery; `-P threads -c 16`
+by default), or with `--one-worker` a single process consuming both.
 
 Reported: p50/p95/max delivery latency of the 8 healthy endpoints (from the write's commit to the
-receiver reading the POST), deliveries per second of that worker, what the slow and the dead
-endpoint got meanwhile, and the worker's CPU.
+receiver reading the POST), deliveries per second of the webhook worker, what the slow and the dead
+endpoint got meanwhile, and each worker's CPU.
 
 Needs PostgreSQL and Redis: BENCH_DATABASE_URL (default: DATABASE_URL's server, database
 tracker_push_bench, dropped and recreated) and BENCH_BROKER_URL (default: REDIS_URL's server,
-database 14). Writes nothing to docs: copy the printed figures to docs/benchmarks.md.
+database 14; flushed, and the cache too). Writes nothing to docs: copy the printed figures to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--slow", type=float, default=3.0, help="seconds the slow endpoint takes to answer")
     parser.add_argument("--pool", default="threads")
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=16, help="threads of the webhook worker")
+    parser.add_argument("--one-worker", action="store_true", help="one worker process for both queues")
     parser.add_argument(
         "--rate", type=float, default=4.0, help="claims published per second (two events each); 0: as fast as possible"
     )
@@ -111,7 +113,7 @@ def main() -> None:
         "DATABASE_URL": database_url,
         "DATABASE_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": broker_url,
-        "REDIS_URL": _with_path(broker_url, "/15"),
+        "REDIS_URL": broker_url,  # the cache beside the broker's keys: one throwaway database, flushed
         "FETCH_ALLOWED_NETWORKS": "127.0.0.0/8",
         "FETCH_ALLOWED_PORTS": str(port),
         "WEBHOOK_TIMEOUT_SECONDS": "5",
@@ -163,18 +165,17 @@ def main() -> None:
 
     log = ROOT / "var" / "bench-push-worker.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    celery_bin = str(Path(sys.executable).parent / "celery")
-    argv = [celery_bin, "-A", "config", "worker", "-P", args.pool, "-c", str(args.concurrency)]
-    argv += ["--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-    worker = subprocess.Popen(  # noqa: S603 - fixed argv
-        argv, env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
-    )
+    log.write_bytes(b"")
+    # As in production (README): one worker for the kernel's queue, one for partner webhooks; or both
+    # queues in one process (--one-worker), to compare.
+    queues = {"celery,push": args.concurrency} if args.one_worker else {"celery": 4, "push": args.concurrency}
+    workers = {queue: _start_worker(queue, args.pool, concurrency, env, log) for queue, concurrency in queues.items()}
     committed: dict[tuple[str, int], float] = {}
     try:
         time.sleep(5)
-        if worker.poll() is not None:
-            raise SystemExit(f"The worker exited at start-up; see {log}")
-        cpu_before = _cpu_seconds(worker.pid)
+        if any(worker.poll() is not None for worker in workers.values()):
+            raise SystemExit(f"A worker exited at start-up; see {log}")
+        cpu_before = {queue: _cpu_seconds(worker.pid) for queue, worker in workers.items()}
         started = time.time()
         claims = args.events // 2
         for i in range(claims):
@@ -202,14 +203,10 @@ def main() -> None:
                 raise SystemExit(f"Timed out with {delivered} healthy deliveries done; see {log}")
             time.sleep(0.2)
         finished = time.time()
-        cpu = _cpu_seconds(worker.pid) - cpu_before
+        cpu = {queue: _cpu_seconds(worker.pid) - cpu_before[queue] for queue, worker in workers.items()}
     finally:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        for worker in workers.values():
+            _stop(worker)
         receiver.shutdown()
 
     with receiver.lock:
@@ -230,25 +227,45 @@ def main() -> None:
     dead_count = sum(1 for path, _, _ in arrivals if path == "/dead")
     events = healthy_count // 8
     wall = finished - started
+    layout = ", ".join(f"-Q {queue} -P {args.pool} -c {concurrency}" for queue, concurrency in queues.items())
     print(
         f"\n{events} events (from {len(committed) // 2} claims published one after the other in "
-        f"{writes_done - started:.1f} s, --rate {args.rate:g}) to 10 endpoints; one worker process "
-        f"-P {args.pool} -c {args.concurrency}"
+        f"{writes_done - started:.1f} s, --rate {args.rate:g}) to 10 endpoints; worker processes: {layout}"
     )
     print(
-        "| healthy latency p50 / p95 / max | healthy deliveries | deliveries/s (worker) | in order "
-        "| slow endpoint got | dead endpoint attempts | worker CPU / wall |"
+        "| healthy latency p50 / p95 / max | healthy deliveries | deliveries/s (webhook worker) | in order "
+        "| slow endpoint got | dead endpoint attempts | CPU / wall per worker |"
     )
     print("|---|---|---|---|---|---|---|")
+    cpus = ", ".join(f"{queue}: {seconds / wall:.2f}" for queue, seconds in cpu.items())
     print(
         f"| {statistics.median(latencies):.2f} / {_percentile(latencies, 95):.2f} / {max(latencies):.2f} s "
         f"| {healthy_count} | {(healthy_count + slow_count + dead_count) / wall:.0f} "
-        f"| {'yes' if order_ok else 'NO'} | {slow_count} | {dead_count} | {cpu / wall:.2f} |"
+        f"| {'yes' if order_ok else 'NO'} | {slow_count} | {dead_count} | {cpus} |"
     )
     print(
         f"wall {wall:.1f} s from the first write to the last healthy delivery; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
+
+
+def _start_worker(queue: str, pool: str, concurrency: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    celery_bin = str(Path(sys.executable).parent / "celery")
+    argv = [celery_bin, "-A", "config", "worker", "-Q", queue, "-P", pool, "-c", str(concurrency)]
+    argv += ["-n", f"bench-{queue.replace(',', '-')}@%h", "--loglevel", "WARNING"]
+    argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return subprocess.Popen(  # noqa: S603 - fixed argv
+        argv, env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 if __name__ == "__main__":

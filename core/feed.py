@@ -4,8 +4,8 @@ Writers never wait for one another here. A tracked write records, in its own tra
 `FeedPending` row per history row (or per record a source check touched): an insert, no lock shared
 with any other writer. Numbering happens afterwards, in `sequence_feed()`, run by a Celery task queued
 when the writing transaction commits, by every read of the feed (one batch), by the dump and by beat as a safety
-net. Sequencers take turns on the one `FeedSequence` row (held until their commit); writers never
-touch it.
+net; a burst of writes queues one run, not one each (core/nudges.py). Sequencers take turns on the
+one `FeedSequence` row (held until their commit); writers never touch it.
 
 Why no event is skipped and a mirror ends on the latest state (docs/design.md, "Changes feed"):
 - `seq` numbers are handed out only by sequencers, one at a time, each continuing from the last
@@ -43,13 +43,15 @@ from django.db.models import OuterRef, Subquery
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
-from core import registry
+from core import nudges, registry
 from core.audit import history_model, load_links
 from core.models import FeedEvent, FeedPending, FeedSequence
 from core.visibility import visible
 
 # Pending changes numbered per sequencer transaction: bounds its duration and memory.
 SEQUENCE_BATCH = 500
+# Set while a sequencing message waits in the queue (core/nudges.py).
+SEQUENCE_QUEUED_KEY = "core:feed-sequence-queued"
 
 
 def _lock_sequence() -> FeedSequence:
@@ -244,8 +246,9 @@ def _sequence_after_commit() -> None:
     def send() -> None:
         from celery import current_app
 
-        # By name: the task module (core.tasks) imports this one.
-        current_app.tasks["core.tasks.feed_sequence"].delay()
+        # By name: the task module (core.tasks) imports this one. One message waits at a time: the
+        # run it starts numbers every change committed before it (core/nudges.py says why).
+        nudges.queue_once(SEQUENCE_QUEUED_KEY, current_app.tasks["core.tasks.feed_sequence"].delay)
 
     send.is_feed_sequencing = True  # type: ignore[attr-defined]
     transaction.on_commit(send, robust=True)

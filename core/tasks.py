@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from core.feed import sequence_feed
+from core import nudges
+from core.feed import SEQUENCE_QUEUED_KEY, sequence_feed
 from core.jobs import job_run
 
 
 @shared_task(name="core.tasks.feed_sequence", acks_late=True, ignore_result=True)
 def feed_sequence() -> int:
-    """Number the pending changes (queued after every tracked write's commit, and by beat)."""
+    """Number the pending changes (queued after tracked writes commit, one message at a time, and by beat)."""
+    nudges.started(SEQUENCE_QUEUED_KEY)  # first: a write committing from now on queues another run
     return sequence_feed()
 
 

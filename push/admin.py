@@ -71,7 +71,11 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                 event_types=data.get("event_types") or [],
                 secret=data.get("secret") or "",
             )
-        obj.pk = saved.pk
+        # The form skipped ModelForm's own _post_clean, so `obj` holds none of what was saved: the
+        # admin's log entry and messages read it next.
+        for field in WebhookEndpoint._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
 
 
 class WebhookAttemptInline(admin.TabularInline):

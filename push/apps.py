@@ -28,9 +28,7 @@ class PushConfig(AppConfig):
         post_save.connect(watching.on_citation_check, sender=CitationCheck, dispatch_uid="push-citation-check")
         post_save.connect(watching.on_source_check, sender=SourceCheck, dispatch_uid="push-source-check")
 
-        # The Follow button on the pages of the apps below (core/web.py panels). The claim page renders
-        # its panels; the actor, topic and source pages will show theirs once their views call
-        # `panels_for` with these names (docs/design.md, "Push").
+        # The Follow button on the claim, actor, topic and source pages (core/web.py panels).
         for page, kind in views.FOLLOW_PAGES.items():
             register_panel(page, template="push/_follow_panel.html", context=views.follow_panel(kind), order=1)
         register_panel(

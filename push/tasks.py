@@ -16,8 +16,8 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import task_postrun
-from django.core.cache import cache
 
+from core import nudges
 from push import conf, emails
 from push.models import WebhookEndpoint
 from push.webhooks import delivering, fanout
@@ -31,12 +31,14 @@ def _eager() -> bool:
     return bool(deliver_endpoint.app.conf.task_always_eager)
 
 
-def _send(task: Any, *args: Any, countdown: float | None = None) -> None:
+def _send(task: Any, *args: Any, countdown: float | None = None) -> bool:
     """Queue a nudge; a broker that is down only delays the work (beat's dispatcher repairs it)."""
     try:
         task.apply_async(args=args, countdown=countdown)
     except Exception:  # whatever the broker raised (kombu, redis, socket)
         logger.warning("Could not queue %s%s; the dispatcher will pick it up", task.name, args, exc_info=True)
+        return False
+    return True
 
 
 FAN_OUT_QUEUED_KEY = "push:fan-out-queued"
@@ -44,13 +46,8 @@ FAN_OUT_QUEUED_KEY = "push:fan-out-queued"
 
 def queue_fan_out() -> None:
     """Queue one fan-out, unless one is queued and not started yet (it will see these events too):
-    every tracked write's sequencing would otherwise queue its own."""
-    try:
-        if not cache.add(FAN_OUT_QUEUED_KEY, 1, timeout=10):
-            return
-    except Exception:  # the cache is down: queue anyway, a spare fan-out finds nothing to do
-        logger.warning("Cache unreachable; queueing a fan-out without coalescing", exc_info=True)
-    _send(fan_out)
+    every tracked write's sequencing would otherwise queue its own (core/nudges.py)."""
+    nudges.queue_once(FAN_OUT_QUEUED_KEY, lambda: _send(fan_out))
 
 
 @shared_task(name="push.tasks.fan_out", acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
@@ -59,18 +56,17 @@ def fan_out() -> int:
 
     An endpoint whose chain is running gets no new task: the chain reads its pending deliveries until
     none is left, and looks once more after letting go of the endpoint (deliver_endpoint)."""
-    try:
-        cache.delete(FAN_OUT_QUEUED_KEY)
-    except Exception:
-        logger.warning("Cache unreachable", exc_info=True)
+    nudges.started(FAN_OUT_QUEUED_KEY)
     renders = fanout.RenderCache()
     written, more = 0, False
-    for endpoint_id in fanout.endpoints_behind():
-        count, left = fanout.fan_out_endpoint(endpoint_id, cache=renders)
-        written += count
+    for endpoint_ids in fanout.endpoints_behind():
+        counts, left = fanout.fan_out_endpoints(endpoint_ids, cache=renders)
+        written += sum(counts.values())
         more = more or left
-        if count and not delivering.chain_running(endpoint_id):
-            _send(deliver_endpoint, endpoint_id)
+        running = delivering.chains_running([pk for pk, count in counts.items() if count])
+        for endpoint_id, count in counts.items():
+            if count and endpoint_id not in running:
+                _send(deliver_endpoint, endpoint_id)
     if more:
         queue_fan_out()
     return written

@@ -345,6 +345,16 @@ if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS["control_folder"] = str(VAR_DIR / "celery-queue" / "control")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Two queues. Partner webhooks (fan-out and delivery, push/tasks.py) have their own, "push", so a
+# delivery never waits behind source checks, imports or the feed's numbering in "celery", and a burst
+# of those never delays it; production runs a worker for each (README, "Production deployment").
+# Mail (notifications, digests) stays in "celery": a hanging SMTP server must not hold webhook slots.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+WEBHOOK_QUEUE = env_str("WEBHOOK_QUEUE", "push")
+CELERY_TASK_ROUTES = {
+    task: {"queue": WEBHOOK_QUEUE}
+    for task in ("push.tasks.fan_out", "push.tasks.deliver_endpoint", "push.tasks.dispatch_webhooks")
+}
 CELERY_BEAT_SCHEDULE = {
     # A safety net: every tracked write queues a sequencing run when it commits; this picks up any
     # change whose message was lost (broker down at that moment).

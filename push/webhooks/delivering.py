@@ -226,8 +226,12 @@ def record_attempt(*, delivery_id: int, attempted_at: datetime.datetime, answer:
     return delivery
 
 
-def chain_running(endpoint_id: int) -> bool:
-    return WebhookEndpoint.objects.filter(pk=endpoint_id, lease_until__gte=timezone.now()).exists()
+def chains_running(endpoint_ids: list[int]) -> set[int]:
+    """Those of the endpoints whose chain holds its lease."""
+    if not endpoint_ids:
+        return set()
+    leased = WebhookEndpoint.objects.filter(pk__in=endpoint_ids, lease_until__gte=timezone.now())
+    return set(leased.values_list("pk", flat=True))
 
 
 def has_due(endpoint_id: int) -> bool:

@@ -1,12 +1,15 @@
 """Turning the changes feed's events into deliveries, per endpoint, in feed order.
 
 Each endpoint keeps its own cursor: the last feed sequence number it has turned into deliveries.
-A fan-out locks the endpoint row, reads the feed after the cursor (at most a batch), writes one
-`WebhookDelivery` per event the endpoint wants and moves the cursor, in one transaction: an event is
+A fan-out locks the endpoint rows, reads the feed after the cursor (at most a batch), writes one
+`WebhookDelivery` per event each endpoint wants and moves the cursors, in one transaction: an event is
 queued for an endpoint exactly once (the unique constraint backs this up), and a crash rolls the
-batch back whole. Events are what GET /api/v1/changes/ shows: the same sequence numbers, the same
-partner view (rendered by the resource's partner viewset), and an upsert of a record no longer
-visible is skipped exactly as the feed skips it (its delete follows).
+batch back whole. Endpoints at the same cursor (all that keep up) share that transaction; one replaying
+from far back has its own, so it holds back no other.
+
+Events are what GET /api/v1/changes/ shows: the same sequence numbers, the same partner view
+(rendered by the resource's partner viewset), and an upsert of a record no longer visible is skipped
+exactly as the feed skips it (its delete follows).
 """
 
 from __future__ import annotations
@@ -91,39 +94,57 @@ class RenderCache:
         return [entry for event in events if (entry := self.entries[event.seq]) is not None]
 
 
-def fan_out_endpoint(endpoint_id: int, *, cache: RenderCache | None = None) -> tuple[int, bool]:
-    """Queue the next batch of feed events for one endpoint. Returns (deliveries written, more left)."""
+def fan_out_endpoints(endpoint_ids: list[int], *, cache: RenderCache | None = None) -> tuple[dict[int, int], bool]:
+    """Queue the next batch of feed events for endpoints that stand at the same cursor (usually all of
+    them), in one transaction: one read of the feed, one insert, one cursor update however many
+    endpoints there are. Returns (deliveries written per endpoint, more left for any of them)."""
     cache = cache or RenderCache()
     batch = int(conf.number("WEBHOOK_FANOUT_BATCH"))
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id, is_active=True).first()
-        if endpoint is None:
-            return 0, False
-        events = list(FeedEvent.objects.filter(seq__gt=endpoint.cursor).order_by("seq")[: batch + 1])
-        more = len(events) > batch
+        # Locked in id order, so two fan-outs never wait on each other crosswise.
+        locked = list(
+            WebhookEndpoint.objects.select_for_update().filter(pk__in=endpoint_ids, is_active=True).order_by("pk")
+        )
+        if not locked:
+            return {}, False
+        # A cursor moved since it was read (a replay, another fan-out): the lowest serves now, the rest
+        # next round.
+        cursor = min(endpoint.cursor for endpoint in locked)
+        endpoints = [endpoint for endpoint in locked if endpoint.cursor == cursor]
+        events = list(FeedEvent.objects.filter(seq__gt=cursor).order_by("seq")[: batch + 1])
+        more = len(events) > batch or len(endpoints) < len(locked)
         events = events[:batch]
         if not events:
-            return 0, False
+            return {}, more
         now = datetime.now(tz=UTC)
+        entries = [(entry, payload_for(entry, at=now)) for entry in cache.entries_for(events)]
         rows = [
             WebhookDelivery(
                 endpoint=endpoint,
                 seq=entry["seq"],
                 round=endpoint.replay_round,
-                event_type=f"{entry['resource']}.{entry['op']}",
-                payload=payload_for(entry, at=now),
+                event_type=payload["type"],
+                payload=payload,
                 next_attempt_at=now,
             )
-            for entry in cache.entries_for(events)
-            if endpoint.wants(f"{entry['resource']}.{entry['op']}")
+            for endpoint in endpoints
+            for entry, payload in entries
+            if endpoint.wants(payload["type"])
         ]
         WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-        endpoint.cursor = events[-1].seq
-        endpoint.save(update_fields=["cursor", "updated_at"])
-    return len(rows), more
+        WebhookEndpoint.objects.filter(pk__in=[endpoint.pk for endpoint in endpoints]).update(
+            cursor=events[-1].seq, updated_at=now
+        )
+    written = {endpoint.pk: 0 for endpoint in endpoints}
+    for row in rows:
+        written[row.endpoint_id] += 1
+    return written, more
 
 
-def endpoints_behind() -> list[int]:
-    """Active endpoints whose cursor is behind the feed."""
+def endpoints_behind() -> list[list[int]]:
+    """Active endpoints whose cursor is behind the feed, grouped by cursor (one fan-out each)."""
     last = FeedEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    return list(WebhookEndpoint.objects.filter(is_active=True, cursor__lt=last).values_list("pk", flat=True))
+    groups: dict[int, list[int]] = defaultdict(list)
+    for pk, cursor in WebhookEndpoint.objects.filter(is_active=True, cursor__lt=last).values_list("pk", "cursor"):
+        groups[cursor].append(pk)
+    return [groups[cursor] for cursor in sorted(groups)]

@@ -1,7 +1,8 @@
 """A local webhook receiver: records every POST (headers and body) and answers as told per path.
 
 Behaviours per path: a list of statuses consumed one per request (the last one repeats), a delay
-before answering, or `hang` (accept the connection and never answer). Binds 127.0.0.1 only.
+before answering, `hang` (accept the connection and never answer) or `hangs` (so many first requests
+get no answer, the later ones do). Binds 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Behaviour:
     statuses: list[int] = field(default_factory=lambda: [200])
     delay: float = 0.0
     hang: bool = False
+    hangs: int = 0
 
 
 class Receiver:
@@ -47,7 +49,9 @@ class Receiver:
                         Received(path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
                     )
                     status = behaviour.statuses.pop(0) if len(behaviour.statuses) > 1 else behaviour.statuses[0]
-                if behaviour.hang:
+                    hang = behaviour.hang or behaviour.hangs > 0
+                    behaviour.hangs -= 1
+                if hang:
                     time.sleep(30)
                     return
                 if behaviour.delay:

@@ -1,4 +1,4 @@
-"""The team's pages: the Follow button on a claim's page, the unread count in the navigation,
+"""The team's pages: the Follow button on the claim, actor, topic and source pages, the unread count in the navigation,
 marking read, the watchlist and the email preference."""
 
 import pytest
@@ -7,7 +7,7 @@ from django.urls import reverse
 from push import services
 from push.choices import EmailMode, EventKind, FollowKind
 from push.models import Follow, Notification, NotificationPreference
-from tests.factories import ClaimFactory
+from tests.factories import ActorFactory, ClaimFactory, SourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,27 @@ def test_the_claim_page_has_a_follow_button_that_follows_and_then_unfollows(clie
     assert 'id="unfollow-button"' in page
     client.post(reverse("push:unfollow"), {"kind": "claim", "object_id": claim.pk})
     assert not Follow.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("factory", "kind", "url"),
+    [
+        (ActorFactory, "actor", lambda o: reverse("positions:actor-detail", args=[o.slug])),
+        (TopicFactory, "topic", lambda o: reverse("positions:topic-detail", args=[o.slug])),
+        (SourceFactory, "source", lambda o: reverse("sources:source-detail", args=[o.pk])),
+    ],
+)
+def test_the_actor_topic_and_source_pages_have_a_follow_button_that_follows(client, viewer, factory, kind, url):
+    record = factory()
+    client.force_login(viewer)
+    page = client.get(url(record)).content.decode()
+    assert f'name="kind" value="{kind}"' in page and f'name="object_id" value="{record.pk}"' in page
+    assert f"Follow this {kind}" in page
+
+    client.post(reverse("push:follow"), {"kind": kind, "object_id": record.pk, "next": url(record)})
+
+    assert list(Follow.objects.values_list("user__username", "kind", "object_id")) == [("viewer", kind, record.pk)]
+    assert 'id="unfollow-button"' in client.get(url(record)).content.decode()
 
 
 def test_following_a_record_that_does_not_exist_is_404_and_off_site_next_is_ignored(client, viewer):

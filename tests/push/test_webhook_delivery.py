@@ -16,7 +16,7 @@ from core.models import FeedEvent, FeedSequence
 from push import services, tasks
 from push.choices import AttemptOutcome, DeliveryStatus
 from push.models import WebhookDelivery, WebhookEndpoint
-from push.webhooks import delivering
+from push.webhooks import delivering, fanout
 from tests.api.conftest import client_for
 from tests.push.conftest import api_client
 from tests.push.support import REASON, deliver, published_claim
@@ -256,3 +256,36 @@ def test_an_endpoint_that_now_resolves_to_a_private_address_is_not_contacted(
     head = endpoint.deliveries.order_by("seq").first()
     attempt = head.attempt_log.get()
     assert attempt.outcome == AttemptOutcome.BLOCKED_UNSAFE and "non-public address 127.0.0.1" in attempt.error
+
+
+def test_endpoints_at_one_cursor_share_one_fan_out_and_one_replaying_holds_back_none(
+    editor, reviewer, partner_reader, receiver, settings, django_assert_num_queries
+):
+    published_claim(editor, reviewer)
+    sequence_feed()
+    start = FeedSequence.objects.get(pk=1).last_seq
+    published_claim(editor, reviewer, text="We will send tanks.")
+    sequence_feed()
+    endpoints = [_endpoint(partner_reader.partner, receiver, f"/e{i}", after=start) for i in range(5)]
+    replaying = _endpoint(partner_reader.partner, receiver, "/replay", after=0)
+    settings.WEBHOOK_FANOUT_BATCH = 2  # the replaying endpoint is far behind: several batches
+    assert fanout.endpoints_behind() == [[replaying.pk], [e.pk for e in endpoints]]
+
+    renders = fanout.RenderCache()  # rendered once per run for every endpoint, as tasks.fan_out does
+    renders.entries_for(list(FeedEvent.objects.filter(seq__gt=start)))
+    # The five that keep up: one lock, one feed read, one insert, one cursor update (in a savepoint here),
+    # whatever their number.
+    with django_assert_num_queries(6):
+        counts, more = fanout.fan_out_endpoints([e.pk for e in endpoints], cache=renders)
+    assert counts == {e.pk: 2 for e in endpoints} and more is True
+    assert {e.cursor for e in WebhookEndpoint.objects.filter(pk__in=[e.pk for e in endpoints])} == {start + 2}
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tasks, "_send", lambda *args, **kwargs: None)  # fan out only
+        tasks.fan_out()
+        tasks.fan_out()
+    last = FeedSequence.objects.get(pk=1).last_seq
+    assert {e.cursor for e in WebhookEndpoint.objects.filter(pk__in=[e.pk for e in endpoints])} == {last}
+    assert WebhookDelivery.objects.filter(endpoint__in=endpoints).count() == 5 * (last - start)
+    # The one replaying from the start moved at its own pace, in its own batches.
+    assert WebhookEndpoint.objects.get(pk=replaying.pk).cursor < last

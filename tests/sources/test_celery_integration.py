@@ -67,7 +67,17 @@ def worker_env(news_server):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: the worker process must share the test database (set DATABASE_URL)")
     queue = f"test-checks-{uuid.uuid4().hex}"
-    env = {
+    env = worker_environment(
+        FETCH_ALLOWED_PORTS=str(news_server.port),
+        FETCH_STATIC_HOSTS=f"{HOST}=127.0.0.1",
+        FETCH_REDIS_KEY_PREFIX=settings.FETCH_REDIS_KEY_PREFIX,
+    )
+    return {"env": env, "queue": queue}
+
+
+def worker_environment(**overrides: str) -> dict[str, str]:
+    """A worker process's environment: the test database, the test broker, short limits, no eager tasks."""
+    return {
         **os.environ,
         **WORKER_LIMITS,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -76,11 +86,8 @@ def worker_env(news_server):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "REDIS_URL": REDIS_URL,
         "FETCH_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "FETCH_ALLOWED_PORTS": str(news_server.port),
-        "FETCH_STATIC_HOSTS": f"{HOST}=127.0.0.1",
-        "FETCH_REDIS_KEY_PREFIX": settings.FETCH_REDIS_KEY_PREFIX,
+        **overrides,
     }
-    return {"env": env, "queue": queue}
 
 
 class Worker:
