@@ -53,6 +53,6 @@ def test_the_api_root_lists_every_app_s_resources_in_the_registry_s_order(editor
 
     assert response.status_code == 200
     tracked = [spec.resource for spec in registry.all_tracked()]
-    assert list(response.json()) == [*tracked, "source-checks", "webhook-endpoints"]
+    assert list(response.json()) == [*tracked, "source-checks", "webhook-endpoints", "claim-suggestions"]
     assert response.json()["claims"] == "http://testserver/api/v1/claims/"
     assert response.json()["source-checks"] == "http://testserver/api/v1/source-checks/"
