@@ -592,7 +592,10 @@ def _snapshot(source: Source, observation: _Observation) -> tuple[SourceSnapshot
     text = observation.text if observation.text is not None else ""
     # Fingerprints that differ mean a material change, unless the snapshot's was made by an earlier
     # version of the stable form: the snapshot's text is fingerprinted again (the new text is not).
-    if latest is not None and content.fingerprint(latest.text) == observation.fingerprint:
+    if latest is not None and (
+        not (latest.text or text)  # a file without text either time (its bytes' hash): no text to compare
+        or content.fingerprint(latest.text) == observation.fingerprint
+    ):
         return latest, False
     snapshot = SourceSnapshot.objects.create(source=source, text=text, fingerprint=observation.fingerprint)
     # The first snapshot is the baseline, not a change.
