@@ -505,10 +505,12 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
         check.save()
         save_bookkeeping(source, fields=CHECK_BOOKKEEPING_FIELDS)
         if excerpt_text is not None:
-            _verify_citations(source, check, excerpt_text.text, excerpt_text.reading)
+            citation_ids = _verify_citations(source, check, excerpt_text.text, excerpt_text.reading)
+        else:
+            citation_ids = list(source.citations.values_list("pk", flat=True))
         # Partners mirroring through the changes feed see the new health, latest check and quote
         # results: recorded as pending in this transaction, so they commit (or not) with the check.
-        feed_touch({Source: [source.pk], Citation: list(source.citations.values_list("pk", flat=True))})
+        feed_touch({Source: [source.pk], Citation: citation_ids})
     return check
 
 
@@ -691,9 +693,11 @@ def _fill_metadata(source: Source, metadata: dict[str, Any]) -> tuple[Source, li
     return updated, sorted(data)
 
 
-def _verify_citations(source: Source, check: SourceCheck, text: str, reading: content.PageReading | None) -> None:
+def _verify_citations(source: Source, check: SourceCheck, text: str, reading: content.PageReading | None) -> list[int]:
+    """Verify every citation's excerpt against `text`; the ids of the citations verified."""
     threshold = settings.SOURCE_CHECK_QUOTE_THRESHOLD
-    for citation in Citation.objects.filter(source=source).order_by("pk"):
+    citations = list(Citation.objects.filter(source=source).order_by("pk"))
+    for citation in citations:
         if reading is not None:  # an HTML page: not in the main text is looked for in the rest (issue 13)
             match = content.verify_in_page(citation.excerpt, reading, threshold=threshold)
         else:
@@ -711,6 +715,7 @@ def _verify_citations(source: Source, check: SourceCheck, text: str, reading: co
         citation.quote_status = match.status
         citation.quote_check = citation_check
         save_bookkeeping(citation, fields=QUOTE_BOOKKEEPING_FIELDS)
+    return [citation.pk for citation in citations]
 
 
 __all__ = [
