@@ -2,14 +2,22 @@
 
 1,000 sources on distinct host names (s0.bench.test, s1.bench.test, ...) that the static resolver
 maps to a local server answering every request after 200 ms. One worker process (`-P threads -c 64`
-by default) consumes the checks from Redis and writes to PostgreSQL. Two passes:
+by default) consumes the checks from Redis and writes to PostgreSQL. The pages are realistic
+article pages (bench/article_page.py: ~63 KB of markup with navigation, ads, scripts, JSON-LD,
+related posts and "Most read" that rotate on every request, around a 15,000-character article),
+each cited three times. Three passes:
 
 - cold: robots.txt is not cached yet, so each source costs two requests (robots.txt, then the page)
-  and the page waits for the host's politeness interval after the robots.txt request;
-- warm: robots.txt is cached (24 h in production), one request per source: the steady state.
+  and the page waits for the host's politeness interval after the robots.txt request; the first
+  check stores the baseline snapshot and fills the source's empty metadata;
+- warm, unchanged: robots.txt is cached (24 h in production), one request per source, the article
+  text as before (the page's bytes are not: teasers and scripts rotate): the steady state;
+- warm, changed: every article has one paragraph edited: a new snapshot per source.
 
 Reported per pass: wall time, ratio to the ideal (sources x delay / concurrency), fetches in flight
-(the server's peak and mean of concurrent requests) and the worker's peak resident memory.
+(the server's peak and mean of concurrent requests), the worker's peak resident memory and its CPU
+per check. Then `--inline` sources are checked one at a time in this process, unchanged and then
+changed, for the CPU of one check without 64 threads contending for the GIL.
 
 Needs PostgreSQL and Redis: BENCH_DATABASE_URL (default: DATABASE_URL's server, database
 tracker_checks_bench, dropped and recreated) and BENCH_BROKER_URL (default: REDIS_URL's server,
@@ -33,15 +41,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ARTICLE = (
-    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Story {host}</title></head><body>"
-    "<nav><a href='/'>Home</a></nav><article><h1>Story on {host}</h1>"
-    "<p>European leaders met in Paris on Monday to discuss the war in Ukraine and the security of Europe.</p>"
-    "<p>The British prime minister said the United Kingdom was ready and willing to put troops on the ground "
-    "in Ukraine if there were a lasting peace agreement.</p>"
-    "<p>Poland said it would not send soldiers but would support the effort with logistics.</p>"
-    "</article><footer>Copyright 2025</footer></body></html>"
-)
+sys.path.insert(0, str(ROOT / "bench"))
+from article_page import article_page, cited_excerpts  # noqa: E402
 
 
 class SlowServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
@@ -53,6 +54,7 @@ class SlowServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
+        self.version = 1  # 2: every article edited (one paragraph replaced)
         self.lock = threading.Lock()
         self.in_flight = 0
         self.peak = 0
@@ -85,7 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self.path == "/robots.txt":
                 status, body, kind = 404, b"not found", "text/plain"
             else:
-                status, body, kind = 200, ARTICLE.format(host=host).encode(), "text/html; charset=utf-8"
+                page = article_page(host, version=server.version, request=server.requests)
+                status, body, kind = 200, page.encode(), "text/html; charset=utf-8"
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -129,6 +132,31 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _inline_cpu(server: SlowServer, source_ids: list[int], *, host_interval: float) -> dict[str, tuple]:
+    """CPU of one `source_check` at a time, away from the worker's 64 threads (no GIL contention):
+    the articles as the worker's last pass left them (unchanged), then edited back (changed)."""
+    import statistics
+
+    from django.db import connection
+
+    from sources.checking import source_check
+
+    results = {}
+    server.delay = 0.0
+    for label, version in (("unchanged", server.version), ("changed (one paragraph edited)", 3 - server.version)):
+        time.sleep(host_interval + 0.5)  # every host's politeness slot free again
+        server.version = version
+        cpu, changed = [], 0
+        for source_id in source_ids:
+            started = time.process_time()
+            check = source_check(source_id=source_id)
+            cpu.append((time.process_time() - started) * 1000)
+            changed += bool(check.text_changed)
+        connection.close()
+        results[label] = (statistics.median(cpu), statistics.quantiles(cpu, n=10)[-1], f"{changed}/{len(cpu)}")
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=1000)
@@ -136,6 +164,7 @@ def main() -> None:
     parser.add_argument("--pool", default="threads")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--host-interval", type=float, default=1.0, help="FETCH_HOST_MIN_INTERVAL_SECONDS")
+    parser.add_argument("--inline", type=int, default=100, help="sources checked one at a time in process")
     args = parser.parse_args()
 
     database_url = os.environ.get("BENCH_DATABASE_URL") or _with_path(
@@ -205,7 +234,7 @@ def main() -> None:
             user=user,
             reason="Benchmark",
             data={"speaker": speaker, "text": f"Claim {i}"},
-            citations=[{"source": source, "excerpt": "ready and willing to put troops on the ground in Ukraine"}],
+            citations=[{"source": source, "excerpt": e} for e in cited_excerpts(f"s{i}.bench.test")],
         )
         source_ids.append(source.pk)
     assert Actor.objects.count() == 1
@@ -225,10 +254,16 @@ def main() -> None:
         time.sleep(5)  # worker start-up
         if worker.poll() is not None:
             raise SystemExit(f"The worker exited at start-up; see {log}")
-        for label in ("cold (robots.txt fetched)", "warm (robots.txt cached)"):
+        passes = [
+            ("cold: first check (robots.txt fetched, baseline snapshot, metadata filled)", 1),
+            ("warm: article unchanged", 1),
+            ("warm: article changed (one paragraph edited)", 2),
+        ]
+        for label, version in passes:
             done_before = SourceCheck.objects.count()
             connection.close()
             server.reset()
+            server.version = version
             peak_rss = 0
             cpu_before = _cpu_seconds(worker.pid)
             started = time.monotonic()
@@ -271,6 +306,9 @@ def main() -> None:
                 worker.wait(30)
             except subprocess.TimeoutExpired:
                 worker.kill()
+    try:
+        inline = _inline_cpu(server, source_ids[: args.inline], host_interval=args.host_interval)
+    finally:
         server.shutdown()
 
     print(
@@ -289,7 +327,15 @@ def main() -> None:
             f"{f['peak_in_flight']} / {f['mean_in_flight']:.1f} | {f['rss_mib']:.0f} MiB | "
             f"{f['cpu_ms_per_check']:.1f} ms | {f['cpu_share']:.2f} |"
         )
-    print(f"outcomes (both passes): {figures[-1]['outcomes']}")
+    print(f"outcomes (all passes): {figures[-1]['outcomes']}")
+    print(
+        f"\nOne check at a time in this process ({len(source_ids[: args.inline])} sources, CPU of the whole "
+        "source_check: fetch, extraction, fingerprint, excerpts, the transaction):"
+    )
+    print("| article | CPU per check, median | p90 | text changed |")
+    print("|---|---:|---:|---:|")
+    for label, (median, p90, changed) in inline.items():
+        print(f"| {label} | {median:.1f} ms | {p90:.1f} ms | {changed} |")
     print(
         f"DATABASE_CONN_MAX_AGE={env['DATABASE_CONN_MAX_AGE']}; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"

@@ -280,7 +280,8 @@ def _observe(source: Source) -> _Observation:
     if mime in ("text/html", "application/xhtml+xml"):
         observation.reading = content.read_page(result.text, url=result.final_url)
         observation.text = observation.reading.main
-        observation.metadata = _metadata_dict(content.extract_metadata(result.text, url=result.final_url))
+        if _fillable_fields(source):  # a source with every field filled has nothing to take from it
+            observation.metadata = _metadata_dict(content.extract_metadata(result.text, url=result.final_url))
     elif mime == "text/plain":
         observation.text = result.text
     elif mime == "application/pdf":
@@ -294,7 +295,7 @@ def _observe(source: Source) -> _Observation:
         )
         return observation
     if observation.text is not None and (observation.text.strip() or mime != "application/pdf"):
-        observation.fingerprint = content.fingerprint(observation.text)
+        observation.fingerprint = _fingerprint(source, observation.text)
         if not observation.text.strip():
             observation.error = "The page has no readable text; excerpts not verified."
         elif observation.reading is not None and not observation.reading.confident:
@@ -310,6 +311,24 @@ def _observe(source: Source) -> _Observation:
         )
         observation.text, observation.reading = None, None
     return observation
+
+
+def _fillable_fields(source: Source) -> list[str]:
+    """The source's empty fields a page's metadata may fill."""
+    empty = [name for name in METADATA_FIELDS if not getattr(source, name)]
+    return empty + (["published_on"] if source.published_on is None else [])
+
+
+def _fingerprint(source: Source, text: str) -> str:
+    """The fingerprint of `text`; the latest snapshot's, without computing it, when the text is that one.
+
+    An unchanged article extracts to the same main text check after check: comparing it with the
+    snapshot's text (one indexed read) costs far less than the stable form the fingerprint hashes.
+    """
+    latest = source.snapshots.order_by("-created_at", "-id").values_list("text", "fingerprint").first()
+    if latest is not None and latest[0] == text:
+        return latest[1]
+    return content.fingerprint(text)
 
 
 SAME_DOCUMENT_SIMILARITY = 60  # rapidfuzz token_set_ratio between the last snapshot and the page now
@@ -486,10 +505,12 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
         check.save()
         save_bookkeeping(source, fields=CHECK_BOOKKEEPING_FIELDS)
         if excerpt_text is not None:
-            _verify_citations(source, check, excerpt_text.text, excerpt_text.reading)
+            citation_ids = _verify_citations(source, check, excerpt_text.text, excerpt_text.reading)
+        else:
+            citation_ids = list(source.citations.values_list("pk", flat=True))
         # Partners mirroring through the changes feed see the new health, latest check and quote
         # results: recorded as pending in this transaction, so they commit (or not) with the check.
-        feed_touch({Source: [source.pk], Citation: list(source.citations.values_list("pk", flat=True))})
+        feed_touch({Source: [source.pk], Citation: citation_ids})
     return check
 
 
@@ -571,7 +592,12 @@ def _snapshot(source: Source, observation: _Observation) -> tuple[SourceSnapshot
     if latest is not None and latest.fingerprint == observation.fingerprint:
         return latest, False
     text = observation.text if observation.text is not None else ""
-    if latest is not None and not content.is_material_change(latest.text, text):
+    # Fingerprints that differ mean a material change, unless the snapshot's was made by an earlier
+    # version of the stable form: the snapshot's text is fingerprinted again (the new text is not).
+    if latest is not None and (
+        not (latest.text or text)  # a file without text either time (its bytes' hash): no text to compare
+        or content.fingerprint(latest.text) == observation.fingerprint
+    ):
         return latest, False
     snapshot = SourceSnapshot.objects.create(source=source, text=text, fingerprint=observation.fingerprint)
     # The first snapshot is the baseline, not a change.
@@ -667,9 +693,11 @@ def _fill_metadata(source: Source, metadata: dict[str, Any]) -> tuple[Source, li
     return updated, sorted(data)
 
 
-def _verify_citations(source: Source, check: SourceCheck, text: str, reading: content.PageReading | None) -> None:
+def _verify_citations(source: Source, check: SourceCheck, text: str, reading: content.PageReading | None) -> list[int]:
+    """Verify every citation's excerpt against `text`; the ids of the citations verified."""
     threshold = settings.SOURCE_CHECK_QUOTE_THRESHOLD
-    for citation in Citation.objects.filter(source=source).order_by("pk"):
+    citations = list(Citation.objects.filter(source=source).order_by("pk"))
+    for citation in citations:
         if reading is not None:  # an HTML page: not in the main text is looked for in the rest (issue 13)
             match = content.verify_in_page(citation.excerpt, reading, threshold=threshold)
         else:
@@ -687,6 +715,7 @@ def _verify_citations(source: Source, check: SourceCheck, text: str, reading: co
         citation.quote_status = match.status
         citation.quote_check = citation_check
         save_bookkeeping(citation, fields=QUOTE_BOOKKEEPING_FIELDS)
+    return [citation.pk for citation in citations]
 
 
 __all__ = [

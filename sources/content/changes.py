@@ -11,7 +11,7 @@ import hashlib
 import re
 
 from sources.content.extraction import extract_main_text, looks_like_html
-from sources.content.normalising import normalise_text
+from sources.content.normalising import comparison_form
 
 __all__ = ["fingerprint", "is_material_change", "stable_line", "stable_text"]
 
@@ -142,7 +142,7 @@ def _is_boilerplate(line: str) -> bool:
 
 def stable_line(line: str) -> str:
     """Stable comparison form of one line or sentence ("" for boilerplate or date-only)."""
-    line = normalise_text(line)
+    line = comparison_form(line)
     if not line or _is_boilerplate(line):
         return ""
     line = _strip_volatile(line)
@@ -153,7 +153,7 @@ def stable_text(text: str) -> str:
     """Return the volatility-free comparison form of a page's text.
 
     The text is split into lines; each line is normalised
-    (:func:`normalise_text`); lines that are typical boilerplate (cookie
+    (:func:`comparison_form`); lines that are typical boilerplate (cookie
     notices, newsletter prompts, share buttons, "Advertisement", copyright
     lines, "Read more" links...) are dropped; dates, times and relative
     timestamps ("2 hours ago") are removed, and lines left with only a label

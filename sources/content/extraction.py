@@ -85,17 +85,18 @@ def clean_plain_text(text: str) -> str:
     return out.strip()
 
 
-def html_to_plain_text(html: str) -> str:
+def html_to_plain_text(html: str, *, root: Any = None) -> str:
     """The visible text of a page; the fallback when trafilatura finds nothing, and the fuller text
     excerpts are verified against (sources.content.reading).
 
     Scripts, styles and obvious chrome (nav, header, footer, aside, forms) are
-    dropped; block-level elements become line breaks.
+    dropped; block-level elements become line breaks. ``root``, the page already parsed, is read
+    instead of parsing it again (and is changed: the dropped elements are removed from it).
     """
     try:
         import lxml.html
 
-        root = lxml.html.fromstring(html)
+        root = lxml.html.fromstring(html) if root is None else root
     except Exception:  # lxml raises ParserError on empty/odd documents
         stripped = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", html)
         stripped = re.sub(r"(?s)<[^>]+>", " ", stripped)
@@ -176,6 +177,10 @@ def extract_main_text(html: str, *, url: str | None = None) -> str:
             # NB: trafilatura's ``deduplicate`` uses a process-wide cache, which
             # would make repeated extractions of the same page lose text.
             deduplicate=False,
+            # No second opinion from the fallback extractors (readability, jusText): it doubles the
+            # cost of every check, and a page whose main text comes out short is read in full
+            # anyway before an excerpt is called missing (sources.content.reading).
+            fast=True,
             output_format="txt",
         )
     except Exception:  # noqa: BLE001 - a page that trips the extractor is read as plain text, and said so

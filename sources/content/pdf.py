@@ -35,13 +35,13 @@ def read_pdf(data: bytes) -> PageReading:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            return PageReading(main="", fuller="", reason="The PDF is protected by a password; it could not be read.")
+            return PageReading(main="", reason="The PDF is protected by a password; it could not be read.")
         pages = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
         logger.info("A PDF could not be read: %s", error)
-        return PageReading(main="", fuller="", reason=f"The PDF could not be read ({type(error).__name__}).")
+        return PageReading(main="", reason=f"The PDF could not be read ({type(error).__name__}).")
     text = clean_plain_text(_LINE_END_HYPHEN.sub("", "\n\n".join(pages)))
     reason = too_short(len(text), 0, document="PDF")
     if reason:
         reason += " It is probably a scan without a text layer."
-    return PageReading(main=text, fuller=text, reason=reason)
+    return PageReading(main=text, reason=reason)

@@ -9,7 +9,7 @@ from typing import Literal
 
 from sources.content.normalising import normalise_text, normalise_with_spans
 
-__all__ = ["QuoteMatch", "QuoteStatus", "verify_excerpt"]
+__all__ = ["QuoteMatch", "QuoteStatus", "find_excerpt", "verify_excerpt"]
 
 QuoteStatus = Literal["present", "altered", "missing", "unverifiable"]
 
@@ -181,6 +181,22 @@ def _one_word_changed(piece: str, passage: str) -> bool:
         if op[0] != "equal"
     ]
     return len(edits) == 1 and max(edits[0][2] - edits[0][1], edits[0][4] - edits[0][3]) == 1
+
+
+def find_excerpt(excerpt: str, text: str) -> QuoteMatch | None:
+    """The excerpt's exact occurrence (after normalisation) as a ``present`` match, or None.
+
+    The cheap half of :func:`verify_excerpt`: no fuzzy search.
+    """
+    pieces = _excerpt_pieces(excerpt)
+    if not pieces or not text:
+        return None
+    hay, starts, ends = normalise_with_spans(text)
+    exact = _find_in_order(pieces, hay) if hay else None
+    if exact is None:
+        return None
+    passage, o_start, o_end = _original_passage(text, starts, ends, exact)
+    return QuoteMatch("present", 100.0, passage, o_start, o_end)
 
 
 def verify_excerpt(excerpt: str, text: str, *, threshold: float = 85.0) -> QuoteMatch:

@@ -11,11 +11,12 @@ footer, asides and scripts left out). When even that is too little to judge by, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 
 from sources.content.extraction import extract_main_text, html_to_plain_text, looks_like_html
 from sources.content.jsonld import read_jsonld
-from sources.content.quotes import QuoteMatch, verify_excerpt
+from sources.content.quotes import QuoteMatch, find_excerpt, verify_excerpt
 
 __all__ = ["MIN_READABLE_CHARS", "PageReading", "read_page", "too_short", "verify_in_page"]
 
@@ -28,36 +29,55 @@ SCRIPT_HEAVY_RATIO = 5
 _RANK = {"present": 2, "altered": 1, "missing": 0}
 
 
-@dataclass(frozen=True, slots=True)
 class PageReading:
     """What a check could read of one page.
 
     ``main`` is the extracted main text (fingerprinted, kept in snapshots); ``fuller`` adds the
     ``articleBody`` and the visible text, for verifying excerpts; ``reason`` says why the page
-    could not be read with confidence ("" when it could).
+    could not be read with confidence ("" when it could). ``fuller`` may be given as a function:
+    it is then computed the first time an excerpt is not found in the main text, which on a page
+    whose excerpts are all present is never (a check of an unchanged article skips it).
     """
 
-    main: str
-    fuller: str
-    reason: str = ""
+    def __init__(self, main: str, fuller: str | Callable[[], str] | None = None, reason: str = "") -> None:
+        self.main = main
+        self._fuller = main if fuller is None else fuller
+        self.reason = reason
+
+    @property
+    def fuller(self) -> str:
+        if callable(self._fuller):
+            self._fuller = self._fuller()
+        return self._fuller
 
     @property
     def confident(self) -> bool:
         return not self.reason
+
+    def __repr__(self) -> str:
+        return f"PageReading(main={len(self.main)} chars, reason={self.reason!r})"
 
 
 def read_page(html: str, *, url: str | None = None) -> PageReading:
     """Read an HTML page (or plain text) as :class:`PageReading`."""
     main = extract_main_text(html, url=url)
     if not html or not looks_like_html(html):
-        return PageReading(main=main, fuller=main, reason=too_short(len(main), 0))
+        return PageReading(main=main, reason=too_short(len(main), 0))
+    if len(main) >= MIN_READABLE_CHARS:  # readable with confidence: the fuller text only if needed
+        return PageReading(main=main, fuller=lambda: _fuller_text(html, main)[0])
+    fuller, readable, script_chars = _fuller_text(html, main)
+    return PageReading(main=main, fuller=fuller, reason=too_short(readable, script_chars))
+
+
+def _fuller_text(html: str, main: str) -> tuple[str, int, int]:
+    """The main text, the JSON-LD articleBody and the visible text together; the longest of the three
+    (characters a reader could read) and the characters of scripts."""
     root = _parse(html)
     article_body = (read_jsonld(root).get("body") or "") if root is not None else ""
-    visible = html_to_plain_text(html)
-    fuller = "\n\n".join(part for part in dict.fromkeys((main, article_body, visible)) if part.strip())
     script_chars = sum(len(s.text or "") for s in root.iter("script")) if root is not None else 0
-    readable = max(len(main), len(article_body), len(visible))
-    return PageReading(main=main, fuller=fuller, reason=too_short(readable, script_chars))
+    visible = html_to_plain_text(html, root=root)  # drops the scripts: read them first
+    fuller = "\n\n".join(part for part in dict.fromkeys((main, article_body, visible)) if part.strip())
+    return fuller, max(len(main), len(article_body), len(visible)), script_chars
 
 
 def _parse(html: str):  # noqa: ANN202  (lxml element or None)
@@ -86,6 +106,11 @@ def verify_in_page(excerpt: str, reading: PageReading, *, threshold: float = 85.
 
     Offsets are into the text the passage was found in (the main text when it is there).
     """
+    # Present word for word in the main text, or else in the fuller text: no fuzzy search at all (a
+    # quote from the standfirst is not looked for approximately in the body first).
+    exact = find_excerpt(excerpt, reading.main) or find_excerpt(excerpt, reading.fuller)
+    if exact is not None:
+        return exact
     best = verify_excerpt(excerpt, reading.main, threshold=threshold)
     if best.status != "present" and reading.fuller != reading.main:
         fuller = verify_excerpt(excerpt, reading.fuller, threshold=threshold)

@@ -155,3 +155,56 @@ def test_the_pages_and_the_admin_say_which_text_the_excerpts_were_checked_agains
     altered.refresh_from_db()
     assert altered.quote_status == QuoteStatus.ALTERED
     assert SourceCheck.objects.filter(excerpts_checked_against="").count() == 0
+
+
+def test_a_redirect_to_another_article_is_recorded_and_the_excerpts_checked_against_the_pasted_copy(news_server):
+    news_server.redirect("/article", "/2024/12/farmers", status=301)
+    news_server.add(
+        "/2024/12/farmers",
+        body=article_html(
+            ["Farmers blocked roads in Brussels on Tuesday to protest against a trade agreement."],
+            title="Farmers block Brussels",
+        ),
+    )
+    source, citation = _pasted_source(news_server)
+
+    check = checking.source_check(source_id=source.pk)
+
+    assert (check.outcome, check.excerpts_checked_against) == (
+        CheckOutcome.REDIRECTED_ELSEWHERE,
+        ExcerptText.PASTED_TEXT,
+    )
+    assert check.final_url.endswith("/2024/12/farmers") and check.metadata_filled == []
+    citation.refresh_from_db()
+    assert citation.quote_status == QuoteStatus.PRESENT  # from the copy, never from the farmers' article
+
+
+def test_a_pasted_text_source_given_a_url_while_checked_is_not_applied_and_stays_due(
+    news_server, reviewer, monkeypatch
+):
+    from sources.services import source_update
+
+    source = SourceFactory(url="", title="Transcript", stored_text=PASTED)
+    citation = CitationFactory(source=source, excerpt=UK_EXCERPT)
+    observe = checking._observe
+
+    def observe_then_give_a_url(observed):
+        observation = observe(observed)
+        source_update(
+            source=observed,
+            user=reviewer,
+            reason="Found it online",
+            data={"url": page_url(news_server, "/article")},
+            expected_version=None,
+        )
+        return observation
+
+    monkeypatch.setattr(checking, "_observe", observe_then_give_a_url)
+
+    check = checking.source_check(source_id=source.pk)
+
+    assert check.outcome == CheckOutcome.STORED_TEXT and check.error == checking.OUTDATED_NOTE
+    citation.refresh_from_db()
+    source.refresh_from_db()
+    assert citation.quote_status == QuoteStatus.UNVERIFIED
+    assert source.next_check_at is not None  # due: the next check fetches the new address
