@@ -34,9 +34,8 @@ def _require_entry(user: Any) -> None:
 def source_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     _require_entry(request.user)
     source = get_object_or_404(Source, pk=pk)
-    result = suggestions_for_source(source)
     topics = Topic.objects.in_bulk()
-    form_kwargs = {"topic_choices": sorted(((pk, t.title) for pk, t in topics.items()), key=lambda c: c[1])}
+    form_kwargs = {"topic_choices": sorted(((key, t.title) for key, t in topics.items()), key=lambda c: c[1])}
     if request.method == "POST":
         formset = SuggestionFormSet(request.POST, prefix="s", form_kwargs=form_kwargs)
         form = AcceptForm(request.POST)
@@ -51,7 +50,8 @@ def source_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"{len(claims)} draft claim{'s' if len(claims) != 1 else ''} created.")
                 return redirect("sources:source-detail", pk=source.pk)
-        return _page(request, source, result, formset, form, topics, status=400)
+        return _page(request, source, suggestions_for_source(source), formset, form, topics, status=400)
+    result = suggestions_for_source(source)
     speakers = Actor.objects.in_bulk([s.speaker.actor_key for s in result.suggestions if s.speaker.actor_key])
     initial = initial_rows(result.suggestions, typed_names(speakers.values()))
     formset = SuggestionFormSet(initial=initial, prefix="s", form_kwargs=form_kwargs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import BasePermission
@@ -33,7 +34,15 @@ class SourceParameter(serializers.Serializer):
     source = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
+class OneObjectSchema(AutoSchema):
+    """The list route answers one object (the source, its new actors, the suggestions), not an array."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class ClaimSuggestionViewSet(RejectNulMixin, viewsets.GenericViewSet):
+    schema = OneObjectSchema()
     permission_classes = [TeamOnly]
     serializer_class = SuggestionsSerializer
     filter_backends: list = []

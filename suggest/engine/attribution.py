@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from suggest.engine.speakers import ActorIndex, speaker_in
+from suggest.engine.speakers import ActorIndex, head_speaker, speaker_in
 from suggest.engine.speech import ACCORDING_TO, FINITE_VERB, GERUND_VERB, HELD_AMONG
 from suggest.engine.types import SpeakerMatch
 from suggest.engine.units import QUOTE_MARKS
@@ -20,9 +20,11 @@ MAX_SUBJECT_WORDS = 12
 _RELATIVE = re.compile(r",\s*(?:who|which|whose|whom)\b[^,]*,")
 _DASHED = re.compile(r"\s[-–—]\s*(?:who|which|whose|whom)\b[^-–—]*[-–—]\s")
 _DASH_APPOSITION = re.compile(r"\s[-–—]\s(?P<names>[^-–—]+?)\s[-–—]\s*$")
+_OPEN_RELATIVE = re.compile(r"(?:\s[-–—]|,)\s*(?:who|which|whose|whom)\b[^-–—,]*$")
 _CONJUNCTION = re.compile(r"^\s*(?:but|while|whereas|and|with)\b\s*", re.IGNORECASE)
 _WHO = re.compile(r",\s*who\s+(?:[^,]*?\s)?" + FINITE_VERB.pattern)
 ANTECEDENT_WORDS = 4
+_TRAILING_TAG = re.compile(r",\s+(?P<subject>[A-Z][^,]{0,60}?)\s+" + FINITE_VERB.pattern + r"\s*[.!?]?\s*$")
 _WITH = re.compile(r"^with\s+(?P<subject>.+?)\s+" + GERUND_VERB.pattern, re.IGNORECASE)
 
 
@@ -37,6 +39,8 @@ class Attribution:
 def clean_subject(subject: str) -> str | None:
     subject = _CONJUNCTION.sub("", subject)
     subject = _DASHED.sub(" ", _RELATIVE.sub(" ", subject)).strip()
+    if _OPEN_RELATIVE.search(subject):
+        return None  # the verb is inside a relative clause ("X - which has rejected…"): not X's statement
     named = _DASH_APPOSITION.search(subject)
     if named:  # "The only two Arab states to have signed… - Egypt and Jordan -": the apposition names them
         subject = named.group("names")
@@ -57,6 +61,11 @@ def attribute(unit: str, masked: str, index: ActorIndex, new_names: list[str]) -
         found = _after_quote(unit, masked, last_quote, index, new_names)
         if found:
             return found
+    tag = _TRAILING_TAG.search(masked)
+    if tag:  # "Afterward, Sondland said he had relayed…, Morrison testified.": the whole is Morrison's
+        speaker = speaker_in(unit[tag.start("subject") : tag.end("subject")], index, new_names=new_names)
+        if speaker is not None and speaker.matched_by != "pronoun":
+            return Attribution(speaker, tag.group("verb"), 0, "tag")
     for verb in FINITE_VERB.finditer(masked):
         subject = clean_subject(unit[: verb.start()])
         if subject is None:
@@ -95,14 +104,15 @@ def _after_quote(
     verb = FINITE_VERB.search(masked, tail_start)
     if verb is None:
         return None
-    between = unit[tail_start : verb.start()].strip(" ,")
-    if between:
+    between = unit[tail_start : verb.start()]
+    inverted = between.rstrip().endswith(",") or not between.strip(" ,")
+    between = between.strip(" ,")
+    if not inverted:
         if len(between.split()) > MAX_SUBJECT_WORDS:
             return None
         speaker = speaker_in(between, index, new_names=new_names)
     else:
-        after = re.match(r"\s*([^,.;:]+)", unit[verb.end() :])
-        speaker = speaker_in(after.group(1), index, new_names=new_names) if after else None
+        speaker = head_speaker(unit[verb.end() :], index, new_names=new_names)
     if speaker is None:
         return None
     return Attribution(speaker, verb.group("verb"), 0, "quote")

@@ -124,7 +124,7 @@ def speaker_in(subject: str, index: ActorIndex, *, new_names: list[str]) -> Spea
     stripped = subject.strip(" ,;:-–—\"“”'")
     if stripped.lower() in PRONOUNS:
         return SpeakerMatch(None, "", "pronoun", stripped)
-    mention = main_mention(stripped, index.mentions(stripped))
+    mention = main_mention(stripped, index.mentions(stripped), head=True)
     if mention is not None:
         return SpeakerMatch(mention.actor_key, "", mention.matched_by, mention.text)
     for name in reversed(new_names):
@@ -143,8 +143,11 @@ def speaker_in(subject: str, index: ActorIndex, *, new_names: list[str]) -> Spea
     return None
 
 
-def main_mention(subject: str, mentions: list[Mention]) -> Mention | None:
-    """The first mention that is neither possessive nor after a preposition; else the first after one."""
+def main_mention(subject: str, mentions: list[Mention], *, head: bool = False) -> Mention | None:
+    """The first mention that is neither possessive nor after a preposition; else the first after one.
+
+    With `head`, the last such mention: the head of a noun phrase comes last ("State Department official
+    David Holmes" is Holmes)."""
     primary, secondary = [], []
     for index, mention in enumerate(mentions):
         following = subject[mention.end : mention.end + 2].translate(_APOSTROPHES)
@@ -155,4 +158,19 @@ def main_mention(subject: str, mentions: list[Mention]) -> Mention | None:
         if mention.matched_by == "role" and nxt is not None and nxt.start - mention.end <= 1:
             continue  # "Israeli Prime Minister Benjamin Netanyahu": the name decides
         (secondary if before and before[-1].lower() in _PREPOSITIONS else primary).append(mention)
+    if head and primary:
+        return primary[-1]
     return (primary or secondary or [None])[0]
+
+
+def head_speaker(phrase: str, index: ActorIndex, *, new_names: list[str]) -> SpeakerMatch | None:
+    """The speaker after an inverted verb ("…, said another witness, former adviser Fiona Hill, who…"): the
+    first comma-separated part that ends with a name; else whoever the first part names."""
+    parts = [part.strip(" .") for part in phrase.split(",")]
+    for part in parts:
+        if part.split(" ", 1)[0].lower() in ("who", "which", "whose"):
+            break
+        found = speaker_in(part, index, new_names=new_names)
+        if found is not None and part.endswith(found.mention):
+            return found
+    return speaker_in(parts[0], index, new_names=new_names) if parts else None

@@ -62,13 +62,22 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for span in spans:
         if span[1] <= span[0]:
             continue
-        if open_quote and merged:
+        if open_quote and merged or merged and _attribution_only(text, merged[-1][-1], span):
             merged[-1].append(span)
         else:
             merged.append([span])
         if sum(text.count(mark, span[0], span[1]) for mark in QUOTE_MARKS) % 2:
             open_quote = not open_quote
     return [(group[0][0], group[-1][1]) if len(group) == 1 else _whole(group) for group in merged]
+
+
+_TAG = re.compile(r"^[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*)* [a-z]+\.$")
+
+
+def _attribution_only(text: str, previous: tuple[int, int], span: tuple[int, int]) -> bool:
+    """ "…investigation?’” | Holmes testified.": a tag after a quotation that ends in ? or ! is the
+    quotation's attribution, not a sentence of its own."""
+    return text[previous[1] - 1] in QUOTE_MARKS and bool(_TAG.match(text[span[0] : span[1]]))
 
 
 def _whole(group: list[tuple[int, int]]) -> tuple[int, int]:

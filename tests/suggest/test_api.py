@@ -64,4 +64,5 @@ def test_the_endpoint_is_in_the_openapi_schema(editor):
     schema = client_for(editor).get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     operation = schema["paths"][URL]["get"]
     assert [p["name"] for p in operation["parameters"] if p["in"] == "query"] == ["source"]
-    assert "Suggestions" in str(operation["responses"]["200"])
+    response = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert response == {"$ref": "#/components/schemas/Suggestions"}  # one object, not an array

@@ -162,3 +162,37 @@ def test_confidence_is_higher_for_a_full_name_than_for_a_pronoun():
     text = "Keir Starmer said Europe must step up. He said the UK would lead."
     named, pronoun = suggest_claims(text, actors=ACTORS).suggestions
     assert named.confidence > pronoun.confidence > 0
+
+
+def test_an_inverted_attribution_names_the_head_of_the_apposition():
+    hill = KnownActor("hill", "Fiona Hill", ("Hill",), True)
+    white_house = KnownActor("white-house", "White House", (), False)
+    text = (
+        'Sondland was known for telling others "he was in charge of Ukraine" despite being the U.S. envoy in '
+        "Brussels, said another witness in the impeachment probe, former White House Russia adviser Fiona Hill."
+    )
+    suggestion, _ = _only(text, actors=[*ACTORS, hill, white_house])
+    assert suggestion.speaker.actor_key == "hill"
+
+
+def test_a_trailing_tag_attributes_the_whole_sentence():
+    morrison = KnownActor("morrison", "Timothy Morrison", ("Morrison",), True)
+    sondland = KnownActor("sondland", "Gordon Sondland", ("Sondland",), True)
+    text = (
+        "Afterward, Sondland said he had relayed to the Ukrainian that U.S. aid might be freed if the country "
+        "would announce the investigations, Morrison testified."
+    )
+    suggestion, _ = _only(text, actors=[*ACTORS, morrison, sondland])
+    assert suggestion.speaker.actor_key == "morrison"
+
+
+def test_a_verb_inside_a_relative_clause_is_not_the_subjects_statement():
+    authority = KnownActor("pa", "Palestinian Authority", (), False)
+    united_states = KnownActor("us", "United States", ("US",), False)
+    text = (
+        "The Palestinian Authority - which considers the US biased and has rejected the US as a mediator - "
+        "called for an emergency meeting of the body."
+    )
+    suggestion, _ = _only(text, actors=[*ACTORS, authority, united_states])
+    assert suggestion.speaker.actor_key == "pa"
+    assert suggestion.verb == "called"
