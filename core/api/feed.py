@@ -19,9 +19,9 @@ from rest_framework.response import Response
 
 from core import registry
 from core.api.access import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from core.api.base import RejectNulMixin, TrackedReadViewSet
+from core.api.base import PROBLEM_JSON, ConditionalGetMixin, RejectNulMixin, TrackedReadViewSet, problem_body
 from core.feed import sequence_feed
-from core.models import FeedEvent
+from core.models import FeedEvent, FeedSequence
 
 # --- The partner viewset of each resource ---------------------------------------------------------
 
@@ -63,6 +63,17 @@ def partner_viewset(resource: str, request: Any) -> TrackedReadViewSet:
 # --- The feed -------------------------------------------------------------------------------------
 
 
+def cursor_ahead(after: int, last_seq: int) -> Response:
+    """A cursor the feed never handed out: the tracker went back in time (a restore), so the mirror
+    holds events that no longer exist. Said loudly: an empty page would leave the mirror waiting forever."""
+    detail = (
+        f"Your cursor {after} is beyond the feed's last event {last_seq}: the tracker was restored from a "
+        "backup since your last poll. Rebuild your mirror from the start (no `after`) or from a new dump."
+    )
+    body = problem_body("feed-cursor-ahead", detail, last_seq=last_seq)
+    return Response(body, status=409, content_type=PROBLEM_JSON)
+
+
 class ChangeSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     resource = serializers.ChoiceField(choices=[])
@@ -83,12 +94,15 @@ class ChangePageSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
-class ChangeFeed(RejectNulMixin, GenericAPIView):
+class ChangeFeed(ConditionalGetMixin, RejectNulMixin, GenericAPIView):
     """Every create, update and removal of partner-visible data in commit order.
 
     Start with no `after`, apply each event (`upsert`: store `data` under resource and id; `delete`:
     drop it), and call again with `after` = `next_cursor` until `has_more` is false; keep the cursor
-    and poll with it later. A record unpublished, retracted or deleted arrives as `delete`.
+    and poll with it later. A record unpublished, retracted or deleted arrives as `delete`; replayed
+    from the start, the feed also holds `delete` events for records a new mirror never saw (they were
+    visible once): ignore those. A cursor beyond the feed's last event (the tracker was restored from
+    an older backup) answers 409 `feed-cursor-ahead` with the feed's `last_seq`: rebuild the mirror.
     """
 
     pagination_class = None
@@ -115,6 +129,10 @@ class ChangeFeed(RejectNulMixin, GenericAPIView):
         events = list(FeedEvent.objects.filter(seq__gt=after).order_by("seq")[: size + 1])
         has_more = len(events) > size
         events = events[:size]
+        if not events and after:
+            last_seq = FeedSequence.objects.values_list("last_seq", flat=True).first() or 0
+            if after > last_seq:
+                return cursor_ahead(after, last_seq)
         wanted: dict[str, set[int]] = defaultdict(set)
         for event in events:
             if event.op == "upsert":

@@ -22,6 +22,7 @@ PROBLEM = {
             },
         },
         "current_version": {"type": "integer", "description": "With 412: the record's version now."},
+        "last_seq": {"type": "integer", "description": "With feed-cursor-ahead (409): the feed's last event."},
     },
     "required": ["type", "title", "status", "detail"],
 }
@@ -32,7 +33,10 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             operation.setdefault("responses", {})["default"] = {
-                "description": "An error: 400 bad fields, 401, 403, 404, 412 stale ETag, 413, 428 no If-Match, 429.",
+                "description": (
+                    "An error: 400 bad fields, 401, 403, 404, 409 feed cursor ahead, 412 stale ETag, 413, "
+                    "428 no If-Match, 429. `type` is a URL describing the kind of problem."
+                ),
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
             }
     return result

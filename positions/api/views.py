@@ -15,7 +15,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.actions import workflow_action, write_docs
-from core.api.base import RejectNulMixin, TrackedViewSet, TrackerCursorPagination, VisibleViewSet, is_partner
+from core.api.base import (
+    ConditionalGetMixin,
+    RejectNulMixin,
+    TrackedViewSet,
+    TrackerCursorPagination,
+    VisibleViewSet,
+    is_partner,
+)
 from core.api.exports import EXPORT_PARAMETER, export_response
 from core.api.feed import register_viewset
 from core.api.params import parse_date, parse_datetime
@@ -178,7 +185,7 @@ class PositionChangesPagination(TrackerCursorPagination):
     ],
     responses=time_rows_schema(PositionChangeSerializer, "PositionChangeRow"),
 )
-class PositionChangeList(RejectNulMixin, generics.ListAPIView):
+class PositionChangeList(ConditionalGetMixin, RejectNulMixin, generics.ListAPIView):
     """Published positions whose stance differs from the actor's previous one on the topic, with
     `previous_stance` and the evidence. With `recorded_as_of`, computed from the history as of then;
     for partners, positions retracted since are tombstones and take no part in the comparison."""
