@@ -30,8 +30,8 @@ def workflow_action(name: str, service: Any, object_name: str, doc: str, url_pat
 
     def run(self, request, *args, **kwargs):
         instance = self.get_object()
-        expected = self.expected_version(request, instance)
         reason = reason_from(request)
+        expected = self.expected_version(request, instance)
         instance = service(**{object_name: instance}, user=request.user, reason=reason, expected_version=expected)
         return self.respond_with(instance, status.HTTP_200_OK)
 

@@ -325,10 +325,11 @@ class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateM
 
     def partial_update(self, request, *args, **kwargs):
         instance = self.get_object()
-        expected = self.expected_version(request, instance)
+        # A malformed body is a 400 whatever the If-Match: it would be refused on a fresh ETag too.
         reason = reason_from(request)
         serializer = self.get_serializer(instance, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        expected = self.expected_version(request, instance)
         data, extra = serializer.service_arguments()
         instance = self.update_service(
             **{self.service_object_name: instance},
@@ -342,8 +343,8 @@ class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateM
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
-        expected = self.expected_version(request, instance)
         reason = reason_from(request)
+        expected = self.expected_version(request, instance)
         self.delete_service(
             **{self.service_object_name: instance}, user=request.user, reason=reason, expected_version=expected
         )

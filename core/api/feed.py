@@ -8,17 +8,18 @@ no app. tests/api/test_partner_viewsets.py checks that every tracked model has o
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
 from django.urls import get_resolver
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core import registry
-from core.api.access import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from core.api.access import MAX_PAGE_SIZE, PAGE_SIZE_BOUNDS, page_size_from
 from core.api.base import PROBLEM_JSON, ConditionalGetMixin, RejectNulMixin, TrackedReadViewSet, problem_body
 from core.feed import sequence_feed
 from core.models import FeedEvent, FeedSequence
@@ -62,6 +63,16 @@ def partner_viewset(resource: str, request: Any) -> TrackedReadViewSet:
 
 # --- The feed -------------------------------------------------------------------------------------
 
+CURSOR = re.compile(r"^[0-9]{1,18}$")
+FEED_DESCRIPTION = """Every create, update and removal of partner-visible data in commit order.
+
+Start with no `after`, apply each event (`upsert`: store `data` under resource and id; `delete`: drop it),
+and call again with `after` = `next_cursor` until `has_more` is false; keep the cursor and poll with it
+later. A record unpublished, retracted or deleted arrives as `delete`; replayed from the start, the feed
+also holds `delete` events for records a new mirror never saw (they were visible once): ignore those.
+A cursor beyond the feed's last event (the tracker was restored from an older backup) answers 409
+`feed-cursor-ahead` with the feed's `last_seq`: rebuild the mirror from the start."""
+
 
 def cursor_ahead(after: int, last_seq: int) -> Response:
     """A cursor the feed never handed out: the tracker went back in time (a restore), so the mirror
@@ -74,12 +85,29 @@ def cursor_ahead(after: int, last_seq: int) -> Response:
     return Response(body, status=409, content_type=PROBLEM_JSON)
 
 
+def _record_serializers() -> list[type[serializers.Serializer]]:
+    viewsets = _registered()
+    return [viewsets[resource].serializer_class for resource in partner_resources()]
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="ChangeRecord",
+        serializers=_record_serializers,  # known once the apps have registered their viewsets
+        resource_type_field_name=None,
+        allow_null=True,
+    )
+)
+class RecordField(serializers.DictField):
+    """A record as its resource's GET shows it: one of the resources' schemas, `resource` says which."""
+
+
 class ChangeSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     resource = serializers.ChoiceField(choices=[])
     id = serializers.IntegerField()
     op = serializers.ChoiceField(choices=["upsert", "delete"])
-    data = serializers.DictField(allow_null=True, help_text="The record as GET shows it; null for delete.")
+    data = RecordField(allow_null=True, help_text="The record as GET shows it; null for delete.")
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -95,34 +123,32 @@ class ChangePageSerializer(serializers.Serializer):
 
 
 class ChangeFeed(ConditionalGetMixin, RejectNulMixin, GenericAPIView):
-    """Every create, update and removal of partner-visible data in commit order.
-
-    Start with no `after`, apply each event (`upsert`: store `data` under resource and id; `delete`:
-    drop it), and call again with `after` = `next_cursor` until `has_more` is false; keep the cursor
-    and poll with it later. A record unpublished, retracted or deleted arrives as `delete`; replayed
-    from the start, the feed also holds `delete` events for records a new mirror never saw (they were
-    visible once): ignore those. A cursor beyond the feed's last event (the tracker was restored from
-    an older backup) answers 409 `feed-cursor-ahead` with the feed's `last_seq`: rebuild the mirror.
-    """
+    """GET /api/v1/changes/ (its public description is FEED_DESCRIPTION)."""
 
     pagination_class = None
     filter_backends = []
 
     @extend_schema(
+        description=FEED_DESCRIPTION,
         parameters=[
-            OpenApiParameter("after", str, description="The `next_cursor` of the previous page; omit to start."),
-            OpenApiParameter("page_size", int, description=f"Events per page, at most {MAX_PAGE_SIZE}."),
+            OpenApiParameter(
+                "after",
+                {"type": "string", "pattern": CURSOR.pattern},
+                description="The `next_cursor` of the previous page; omit to start.",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", **PAGE_SIZE_BOUNDS},
+                description=f"Events per page, at most {MAX_PAGE_SIZE}.",
+            ),
         ],
         responses=ChangePageSerializer,
     )
     def get(self, request):
-        after_text = request.query_params.get("after") or "0"
-        size_text = request.query_params.get("page_size") or str(DEFAULT_PAGE_SIZE)
-        if not after_text.isdigit() or len(after_text) > 18:
+        after_text = request.query_params.get("after", "0")
+        if not CURSOR.fullmatch(after_text):
             raise serializers.ValidationError({"after": "Give the `next_cursor` of a previous page."})
-        if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE:
-            raise serializers.ValidationError({"page_size": f"Give a number from 1 to {MAX_PAGE_SIZE}."})
-        after, size = int(after_text), int(size_text)
+        after, size = int(after_text), page_size_from(request)
         # Number what is pending before reading (one batch at most: a backlog is the worker's job, and
         # what is left is numbered after everything read here, so the next poll misses nothing).
         sequence_feed(max_batches=1)

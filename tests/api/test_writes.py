@@ -288,3 +288,35 @@ def test_a_team_submit_key_writes_as_its_member_with_their_role(dossier, editor)
     assert type(dossier.topic).objects.get(slug="energy").history.get().history_user == editor
     # Team keys see unpublished work like their member does.
     assert client.get(f"/api/v1/claims/{dossier.draft.pk}/").status_code == 200
+
+
+def test_an_empty_string_for_a_link_is_refused_not_read_as_null(dossier, editor):
+    response = client_for(editor).post(
+        "/api/v1/topics/", {"title": "T", "question": "Q?", "parent": "", "reason": "r"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "parent", "message": "Give the linked record, or null for none."}]
+
+
+def test_values_of_the_wrong_json_type_are_refused_not_coerced(dossier, editor):
+    response = client_for(editor).post(
+        "/api/v1/claims/",
+        {
+            "speaker": "keir-starmer",
+            "text": 12,
+            "stated_on_inferred": "yes",
+            "citations": [{"source": str(dossier.source.pk), "excerpt": 3.5}],
+            "reason": "r",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert {(e["field"], e["message"]) for e in response.json()["errors"]} == {
+        ("text", "Give text (a JSON string)."),
+        ("stated_on_inferred", "Give true or false."),
+        ("citations[0].source", "Give a whole number (a JSON number)."),
+        ("citations[0].excerpt", "Give text (a JSON string)."),
+    }
+    assert not Claim.objects.filter(text="12").exists()
