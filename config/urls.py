@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from core.api.problems import problem_page
 from core.api.urls import api_urls
 
 admin.site.site_header = "Fact and position tracker"
@@ -65,6 +66,9 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
+    # What each problem `type` URI of the API means (core/api/problems.py), outside the versioned API.
+    path("api/problems/", problem_page, name="api-problems"),
+    path("api/problems/<slug:slug>", problem_page, name="api-problem"),
     path(
         "api/v1/",
         include(

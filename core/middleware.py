@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from redis.exceptions import RedisError
 
+from core.api.problems import problem_type
+
 logger = logging.getLogger(__name__)
 
 # What a cache backend raises when its server is down or hangs: redis-py's connection and timeout
@@ -47,7 +49,7 @@ class DatabaseUnavailableMiddleware:
         if request.path_info.startswith(API_PREFIX):
             response: HttpResponse = JsonResponse(
                 {
-                    "type": "https://tracker.example.org/problems/503",
+                    "type": problem_type("service-unavailable"),
                     "title": "Service unavailable",
                     "status": 503,
                     "detail": f"The database is not answering. Try again in {RETRY_AFTER_SECONDS} seconds.",

@@ -246,16 +246,17 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API
     )
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.TrackerAutoSchema",
     # The partner API (core/api/base.py): keys or team sessions, published-only for partners.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.access.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.access.TrackerAPIPermission"],
+    # Strict for programs: a blank typed value or an ordering not offered is a 400 (core/api/filtering.py).
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "core.api.filtering.StrictFilterBackend",
+        "core.api.filtering.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.access.TrackerCursorPagination",
     "DEFAULT_THROTTLE_CLASSES": ["core.api.access.KeyRateThrottle"],
@@ -291,6 +292,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.add_problem_responses",
+        "core.api.schema.refuse_nul_in_parameters",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "tracker.choices.ActorKind",

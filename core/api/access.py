@@ -163,10 +163,35 @@ class KeyRateThrottle(SimpleRateThrottle):
 
 
 class TrackerCursorPagination(CursorPagination):
+    """Cursor pages of `page_size` rows (1 to 100); a size out of range is a 400, not silently clamped."""
+
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     ordering = "-id"
+
+    def get_page_size(self, request) -> int:
+        return page_size_from(request, self.page_size_query_param)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(PAGE_SIZE_BOUNDS)
+                parameter["description"] = f"Rows per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE})."
+        return parameters
+
+
+PAGE_SIZE_BOUNDS = {"minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}
+
+
+def page_size_from(request, name: str = "page_size") -> int:
+    text = request.query_params.get(name)
+    if text is None:
+        return DEFAULT_PAGE_SIZE
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PAGE_SIZE:
+        raise exceptions.ValidationError({name: f"Give a number from 1 to {MAX_PAGE_SIZE}."})
+    return int(text)
 
 
 # --- Request bodies -------------------------------------------------------------------------------

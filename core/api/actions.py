@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
-from core.api.base import IF_MATCH_PARAMETER, REASON_PARAMETER, expected_version_from, reason_from
+from core.api.base import IF_MATCH_PARAMETER, REASON_PARAMETER, reason_from
 
 
 def write_docs(read_serializer: Any) -> dict:
@@ -30,8 +30,8 @@ def workflow_action(name: str, service: Any, object_name: str, doc: str, url_pat
 
     def run(self, request, *args, **kwargs):
         instance = self.get_object()
-        expected = expected_version_from(request, instance)
         reason = reason_from(request)
+        expected = self.expected_version(request, instance)
         instance = service(**{object_name: instance}, user=request.user, reason=reason, expected_version=expected)
         return self.respond_with(instance, status.HTTP_200_OK)
 

@@ -7,6 +7,8 @@ Viewsets name their model, serializers and services; the rules live here once.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -15,12 +17,15 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponseNotModified
+from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api import problems
 from core.api.access import (  # noqa: F401 (re-exported for the viewsets)
     MAX_PAGE_SIZE,
     RequestTooLarge,
@@ -67,9 +72,16 @@ def _django_validation_detail(error: DjangoValidationError) -> Any:
 
 
 class PreconditionFailed(exceptions.APIException):
+    """412: the record, or what it shows, changed since the client read it. Carries the record so the
+    problem can give its current ETag and version."""
+
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The record changed since you read it."
     default_code = "precondition_failed"
+
+    def __init__(self, detail: str | None = None, *, instance: Any = None, etag: str | None = None) -> None:
+        super().__init__(detail)
+        self.instance, self.etag = instance, etag
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -78,27 +90,25 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "precondition_required"
 
 
-TITLES = {
-    400: "Invalid request",
-    401: "Authentication required",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    412: "Precondition failed",
-    413: "Request body too large",
-    415: "Unsupported media type",
-    428: "Precondition required",
-    429: "Too many requests",
-}
+def problem_body(slug: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """The body of a problem of a known kind, for an answer built outside the exception handler."""
+    problem = problems.BY_SLUG[slug]
+    body = {"type": problems.problem_type(slug), "title": problem.title, "status": problem.status, "detail": detail}
+    return {**body, **extra}
 
 
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every error as `application/problem+json`: type, title, status, detail, and `errors` by field."""
-    current = None
-    if isinstance(exc, ConflictError):
+    current, etag = None, None
+    if isinstance(exc, ConflictError):  # the service saw a newer version than If-Match (a write in between)
         current = exc.instance
+        view = context.get("view")
+        if isinstance(view, TrackedReadViewSet):
+            current = view.reread(current)
+            etag = view.etag_of(current)
         exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, PreconditionFailed):
+        current, etag = exc.instance, exc.etag
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -111,11 +121,8 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     code = response.status_code
-    body: dict[str, Any] = {
-        "type": f"https://tracker.example.org/problems/{code}",
-        "title": TITLES.get(code, "Error"),
-        "status": code,
-    }
+    problem = problems.problem_for_status(code)
+    body: dict[str, Any] = {"type": problems.problem_type(problem.slug), "title": problem.title, "status": code}
     if isinstance(exc, exceptions.ValidationError):
         body["detail"] = "The request has invalid fields; nothing was changed."
         body["errors"] = _flatten(exc.detail)
@@ -124,7 +131,8 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         body["detail"] = str(detail if not isinstance(detail, list | dict) else _flatten(detail)[0]["message"])
     if current is not None:
         body["current_version"] = current.version
-        response["ETag"] = etag_for(current)
+    if etag:
+        response["ETag"] = etag
     response.data = body
     response.content_type = PROBLEM_JSON
     return response
@@ -133,27 +141,44 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
 # --- ETags, If-Match and the edit summary -----------------------------------------------------------------
 
 
-def etag_for(instance: Any) -> str:
-    return f'"{instance._meta.model_name}-{instance.pk}-v{instance.version}"'
+def representation_etag(data: Any, instance: Any = None) -> str:
+    """A strong ETag of a representation: a digest of its JSON, so it changes whenever what is shown
+    changes (a record's version, or evidence published elsewhere). A tracked record's ETag also names
+    it and its version (`"claim-12-v3-…"`), so a 412 can say which version the client had."""
+    encoded = json.dumps(data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(encoded.encode()).hexdigest()[:24]
+    if instance is not None and hasattr(instance, "version"):
+        return f'"{instance._meta.model_name}-{instance.pk}-v{instance.version}-{digest}"'
+    return f'"{digest}"'
 
 
-_ETAG = re.compile(r'^(?:W/)?"[a-z]+-[^"-]+-v(\d+)"$')
+_ETAG_VERSION = re.compile(r'^(?:W/)?"[a-z]+-[^"-]+-v(\d+)(?:-[0-9a-f]+)?"$')
 
 
-def expected_version_from(request, instance: Any) -> int:
-    """The version the client last read, from If-Match; 428 when absent, 412 when stale or malformed."""
+def expected_version_from(request, instance: Any, current_etag: str) -> int:
+    """The version the client last read, from If-Match; 428 when absent, 412 when the ETag is not the
+    current one (the record or what it shows changed) or is malformed."""
     header = request.headers.get("If-Match", "").strip()
     if not header:
         raise PreconditionRequired()
+    if header == current_etag:
+        return instance.version
     if header == "*":
-        raise PreconditionFailed("`If-Match: *` would overwrite changes you have not seen; send the record's ETag.")
-    if header != etag_for(instance):
-        match = _ETAG.match(header)
-        raise PreconditionFailed(
-            f"The record is now version {instance.version}; you sent "
-            f"{'version ' + match.group(1) if match else 'an ETag of another record'}. Nothing was changed."
-        )
-    return instance.version
+        detail = "`If-Match: *` would overwrite changes you have not seen; send the record's ETag."
+    else:
+        match = _ETAG_VERSION.match(header)
+        sent = int(match.group(1)) if match else None
+        if sent == instance.version:
+            detail = (
+                f"The record is still version {instance.version}, but what it shows changed since you read it "
+                "(e.g. its evidence). Read it again. Nothing was changed."
+            )
+        else:
+            detail = (
+                f"The record is now version {instance.version}; you sent "
+                f"{'version ' + str(sent) if sent is not None else 'an ETag of another record'}. Nothing was changed."
+            )
+    raise PreconditionFailed(detail, instance=instance, etag=current_etag)
 
 
 def reason_from(request) -> str:
@@ -200,7 +225,37 @@ class RejectNulMixin:
             raise exceptions.ValidationError({name: "NUL characters are not allowed." for name in bad})
 
 
-class VisibleViewSet(RejectNulMixin, viewsets.GenericViewSet):
+class ConditionalGetMixin:
+    """Every successful GET answer carries an ETag of its representation (a record's own, set by the
+    view, or a digest of the page), and `If-None-Match` with it answers 304 without a body."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        if not isinstance(response, Response) or response.data is None:
+            return response  # a streamed export or a JSON-LD document: no representation to digest here
+        if not response.has_header("ETag"):
+            response["ETag"] = representation_etag(response.data)
+        if if_none_match(request, response["ETag"]):
+            not_modified = HttpResponseNotModified()
+            for header in ("ETag", "Vary", "Cache-Control"):
+                if response.has_header(header):
+                    not_modified[header] = response[header]
+            return not_modified
+        return response
+
+
+def if_none_match(request, etag: str) -> bool:
+    """Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks for it)."""
+    header = request.headers.get("If-None-Match", "")
+    if not header:
+        return False
+    sent = parse_etags(header)
+    return "*" in sent or any(tag.removeprefix("W/") == etag.removeprefix("W/") for tag in sent)
+
+
+class VisibleViewSet(ConditionalGetMixin, RejectNulMixin, viewsets.GenericViewSet):
     """A viewset over the rows of `model` the caller may see (core.visibility: the published view for
     partners). It routes nothing by itself, so an app above can add actions on another app's records
     (the positions app's `/actors/<slug>/timeline/`)."""
@@ -234,12 +289,22 @@ class TrackedReadViewSet(VisibleViewSet, mixins.ListModelMixin, mixins.RetrieveM
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        serializer = self.get_serializer(instance)
-        return Response(serializer.data, headers={"ETag": etag_for(instance)})
+        data = self.get_serializer(instance).data
+        return Response(data, headers={"ETag": representation_etag(data, instance)})
+
+    def etag_of(self, instance: Any) -> str:
+        """The ETag a GET of `instance` gives this caller (`instance` read through `get_queryset`)."""
+        data = self.serializer_class(instance, context=self.get_serializer_context()).data
+        return representation_etag(data, instance)
+
+    def reread(self, instance: Any) -> Any:
+        """`instance` as this caller's queryset reads it now (what a GET would show)."""
+        return self.get_queryset().filter(pk=instance.pk).first() or instance
 
 
 class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
-    """Writes through the services: create_service(user, reason, data, **extra), update_service(...)."""
+    """Writes through the services: create_service(user, reason, data, **extra), update_service(...).
+    Updates, deletes and workflow actions need If-Match with the ETag of the record as the caller sees it."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     write_serializer_class: Any = None
@@ -260,10 +325,11 @@ class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateM
 
     def partial_update(self, request, *args, **kwargs):
         instance = self.get_object()
-        expected = expected_version_from(request, instance)
+        # A malformed body is a 400 whatever the If-Match: it would be refused on a fresh ETag too.
         reason = reason_from(request)
         serializer = self.get_serializer(instance, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        expected = self.expected_version(request, instance)
         data, extra = serializer.service_arguments()
         instance = self.update_service(
             **{self.service_object_name: instance},
@@ -277,15 +343,18 @@ class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateM
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
-        expected = expected_version_from(request, instance)
         reason = reason_from(request)
+        expected = self.expected_version(request, instance)
         self.delete_service(
             **{self.service_object_name: instance}, user=request.user, reason=reason, expected_version=expected
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    def expected_version(self, request, instance: Any) -> int:
+        return expected_version_from(request, instance, self.etag_of(instance))
+
     def respond_with(self, instance, code: int) -> Response:
-        # Re-read through the viewset's queryset so the body matches a GET exactly.
-        fresh = self.get_queryset().filter(pk=instance.pk).first() or instance
+        # Re-read through the viewset's queryset so the body (and its ETag) match a GET exactly.
+        fresh = self.reread(instance)
         data = self.serializer_class(fresh, context=self.get_serializer_context()).data
-        return Response(data, status=code, headers={"ETag": etag_for(fresh)})
+        return Response(data, status=code, headers={"ETag": representation_etag(data, fresh)})

@@ -8,20 +8,21 @@ no app. tests/api/test_partner_viewsets.py checks that every tracked model has o
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
 from django.urls import get_resolver
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core import registry
-from core.api.access import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from core.api.base import RejectNulMixin, TrackedReadViewSet
+from core.api.access import MAX_PAGE_SIZE, PAGE_SIZE_BOUNDS, page_size_from
+from core.api.base import PROBLEM_JSON, ConditionalGetMixin, RejectNulMixin, TrackedReadViewSet, problem_body
 from core.feed import sequence_feed
-from core.models import FeedEvent
+from core.models import FeedEvent, FeedSequence
 
 # --- The partner viewset of each resource ---------------------------------------------------------
 
@@ -62,13 +63,51 @@ def partner_viewset(resource: str, request: Any) -> TrackedReadViewSet:
 
 # --- The feed -------------------------------------------------------------------------------------
 
+CURSOR = re.compile(r"^[0-9]{1,18}$")
+FEED_DESCRIPTION = """Every create, update and removal of partner-visible data in commit order.
+
+Start with no `after`, apply each event (`upsert`: store `data` under resource and id; `delete`: drop it),
+and call again with `after` = `next_cursor` until `has_more` is false; keep the cursor and poll with it
+later. A record unpublished, retracted or deleted arrives as `delete`; replayed from the start, the feed
+also holds `delete` events for records a new mirror never saw (they were visible once): ignore those.
+A cursor beyond the feed's last event (the tracker was restored from an older backup) answers 409
+`feed-cursor-ahead` with the feed's `last_seq`: rebuild the mirror from the start."""
+
+
+def cursor_ahead(after: int, last_seq: int) -> Response:
+    """A cursor the feed never handed out: the tracker went back in time (a restore), so the mirror
+    holds events that no longer exist. Said loudly: an empty page would leave the mirror waiting forever."""
+    detail = (
+        f"Your cursor {after} is beyond the feed's last event {last_seq}: the tracker was restored from a "
+        "backup since your last poll. Rebuild your mirror from the start (no `after`) or from a new dump."
+    )
+    body = problem_body("feed-cursor-ahead", detail, last_seq=last_seq)
+    return Response(body, status=409, content_type=PROBLEM_JSON)
+
+
+def _record_serializers() -> list[type[serializers.Serializer]]:
+    viewsets = _registered()
+    return [viewsets[resource].serializer_class for resource in partner_resources()]
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="ChangeRecord",
+        serializers=_record_serializers,  # known once the apps have registered their viewsets
+        resource_type_field_name=None,
+        allow_null=True,
+    )
+)
+class RecordField(serializers.DictField):
+    """A record as its resource's GET shows it: one of the resources' schemas, `resource` says which."""
+
 
 class ChangeSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     resource = serializers.ChoiceField(choices=[])
     id = serializers.IntegerField()
     op = serializers.ChoiceField(choices=["upsert", "delete"])
-    data = serializers.DictField(allow_null=True, help_text="The record as GET shows it; null for delete.")
+    data = RecordField(allow_null=True, help_text="The record as GET shows it; null for delete.")
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -83,38 +122,43 @@ class ChangePageSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
-class ChangeFeed(RejectNulMixin, GenericAPIView):
-    """Every create, update and removal of partner-visible data in commit order.
-
-    Start with no `after`, apply each event (`upsert`: store `data` under resource and id; `delete`:
-    drop it), and call again with `after` = `next_cursor` until `has_more` is false; keep the cursor
-    and poll with it later. A record unpublished, retracted or deleted arrives as `delete`.
-    """
+class ChangeFeed(ConditionalGetMixin, RejectNulMixin, GenericAPIView):
+    """GET /api/v1/changes/ (its public description is FEED_DESCRIPTION)."""
 
     pagination_class = None
     filter_backends = []
 
     @extend_schema(
+        description=FEED_DESCRIPTION,
         parameters=[
-            OpenApiParameter("after", str, description="The `next_cursor` of the previous page; omit to start."),
-            OpenApiParameter("page_size", int, description=f"Events per page, at most {MAX_PAGE_SIZE}."),
+            OpenApiParameter(
+                "after",
+                {"type": "string", "pattern": CURSOR.pattern},
+                description="The `next_cursor` of the previous page; omit to start.",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", **PAGE_SIZE_BOUNDS},
+                description=f"Events per page, at most {MAX_PAGE_SIZE}.",
+            ),
         ],
         responses=ChangePageSerializer,
     )
     def get(self, request):
-        after_text = request.query_params.get("after") or "0"
-        size_text = request.query_params.get("page_size") or str(DEFAULT_PAGE_SIZE)
-        if not after_text.isdigit() or len(after_text) > 18:
+        after_text = request.query_params.get("after", "0")
+        if not CURSOR.fullmatch(after_text):
             raise serializers.ValidationError({"after": "Give the `next_cursor` of a previous page."})
-        if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE:
-            raise serializers.ValidationError({"page_size": f"Give a number from 1 to {MAX_PAGE_SIZE}."})
-        after, size = int(after_text), int(size_text)
+        after, size = int(after_text), page_size_from(request)
         # Number what is pending before reading (one batch at most: a backlog is the worker's job, and
         # what is left is numbered after everything read here, so the next poll misses nothing).
         sequence_feed(max_batches=1)
         events = list(FeedEvent.objects.filter(seq__gt=after).order_by("seq")[: size + 1])
         has_more = len(events) > size
         events = events[:size]
+        if not events and after:
+            last_seq = FeedSequence.objects.values_list("last_seq", flat=True).first() or 0
+            if after > last_seq:
+                return cursor_ahead(after, last_seq)
         wanted: dict[str, set[int]] = defaultdict(set)
         for event in events:
             if event.op == "upsert":

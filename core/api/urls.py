@@ -20,6 +20,7 @@ from rest_framework.urlpatterns import format_suffix_patterns
 
 from core import registry
 from core.api.feed import ChangeFeed
+from core.api.problems import problem_type
 
 
 class APIRouter(DefaultRouter):
@@ -31,7 +32,7 @@ class APIRouter(DefaultRouter):
 def not_found(request, *args, **kwargs) -> JsonResponse:
     return JsonResponse(
         {
-            "type": "https://tracker.example.org/problems/404",
+            "type": problem_type("not-found"),
             "title": "Not found",
             "status": 404,
             "detail": "No such URL.",

@@ -14,8 +14,16 @@ from rest_framework import generics
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.access import PAGE_SIZE_BOUNDS
 from core.api.actions import workflow_action, write_docs
-from core.api.base import RejectNulMixin, TrackedViewSet, TrackerCursorPagination, VisibleViewSet, is_partner
+from core.api.base import (
+    ConditionalGetMixin,
+    RejectNulMixin,
+    TrackedViewSet,
+    TrackerCursorPagination,
+    VisibleViewSet,
+    is_partner,
+)
 from core.api.exports import EXPORT_PARAMETER, export_response
 from core.api.feed import register_viewset
 from core.api.params import parse_date, parse_datetime
@@ -83,7 +91,8 @@ class PositionViewSet(TrackedViewSet):
 
 RECORDED_AS_OF = OpenApiParameter(
     "recorded_as_of",
-    str,
+    # A moment, or a date alone (the end of that day): both are documented and both are accepted.
+    {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]},
     description=(
         "ISO 8601 moment (a date alone: the end of that day): our records as they stood then. A position "
         "published then and retracted since comes to partners as a tombstone (`retracted`, `retracted_on`), "
@@ -142,7 +151,9 @@ class TopicStancesViewSet(VisibleViewSet):
             OpenApiParameter("as_of", datetime.date, description="The date (default: today)."),
             RECORDED_AS_OF,
             OpenApiParameter("cursor", str, description="The pagination cursor value."),
-            OpenApiParameter("page_size", int, description="Stances per page (default 50, at most 100)."),
+            OpenApiParameter(
+                "page_size", {"type": "integer", **PAGE_SIZE_BOUNDS}, description="Stances per page (default 50)."
+            ),
         ],
         responses=time_rows_schema(TimePositionSerializer, "TopicStance"),
         filters=False,
@@ -169,16 +180,21 @@ class PositionChangesPagination(TrackerCursorPagination):
 
 
 @extend_schema(
+    description=(
+        "Published positions whose stance differs from the actor's previous one on the topic, with "
+        "`previous_stance` and the evidence, by date. With `recorded_as_of`, as our records stood then; "
+        "for partners, positions retracted since are tombstones and take no part in the comparison."
+    ),
     parameters=[
-        OpenApiParameter("since", str, description="First date (YYYY-MM-DD), inclusive."),
-        OpenApiParameter("until", str, description="Last date (YYYY-MM-DD), inclusive."),
+        OpenApiParameter("since", datetime.date, description="First date, inclusive."),
+        OpenApiParameter("until", datetime.date, description="Last date, inclusive."),
         OpenApiParameter("topic", str, description="Topic slug."),
         OpenApiParameter("actor", str, description="Actor slug."),
         RECORDED_AS_OF,
     ],
     responses=time_rows_schema(PositionChangeSerializer, "PositionChangeRow"),
 )
-class PositionChangeList(RejectNulMixin, generics.ListAPIView):
+class PositionChangeList(ConditionalGetMixin, RejectNulMixin, generics.ListAPIView):
     """Published positions whose stance differs from the actor's previous one on the topic, with
     `previous_stance` and the evidence. With `recorded_as_of`, computed from the history as of then;
     for partners, positions retracted since are tombstones and take no part in the comparison."""

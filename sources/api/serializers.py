@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import TRACKED_FIELDS, ServiceArgumentsMixin, partner_context
+from core.api.serializers import TRACKED_FIELDS, ServiceArgumentsMixin, documenting, partner_context
 from core.visibility import visible
 from sources import selectors
 from sources.models import Citation, Source, SourceCheck
@@ -335,9 +335,12 @@ class ClaimWriteSerializer(ServiceArgumentsMixin, serializers.ModelSerializer):
         partner = partner_context(self)
         self.fields["speaker"].queryset = visible(Actor, partner=partner)
         self.fields["topics"].child_relation.queryset = visible(Topic, partner=partner)
-        if partner:
+        if partner and not documenting(self):
             for name in self.team_only_fields:
                 self.fields.pop(name)
+        for name in self.team_only_fields:
+            if name in self.fields:
+                self.fields[name].help_text = "Team only: the team rates claims; partners' proposals leave it out."
         if self.instance is not None:
             # Citations of an existing claim are edited at /api/v1/citations/.
             self.fields.pop("citations")

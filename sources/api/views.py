@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.actions import workflow_action, write_docs
-from core.api.base import TrackedReadViewSet, TrackedViewSet, api_key, etag_for
+from core.api.base import TrackedReadViewSet, TrackedViewSet, api_key, representation_etag
 from core.api.exports import EXPORT_PARAMETER, export_response, json_array_lines, serialized_rows
 from core.api.feed import register_viewset
 from core.history import change_set
@@ -103,7 +103,7 @@ class SourceCheckViewSet(TrackedReadViewSet):
         return checks.filter(shown(Source, "source")) if self.partner_view() else checks
 
     def retrieve(self, request, *args, **kwargs):
-        # Checks are never edited, so they carry no version and no ETag.
+        # Checks are never edited: no version, so their ETag is a digest of the representation alone.
         return mixins.RetrieveModelMixin.retrieve(self, request, *args, **kwargs)
 
 
@@ -168,7 +168,7 @@ class ClaimViewSet(TrackedViewSet):
             for citation in data["citations"]:
                 if citation["source"] not in public:
                     citation["source"], citation["source_title"] = None, ""
-            return Response(data, status=code, headers={"ETag": etag_for(fresh)})
+            return Response(data, status=code, headers={"ETag": representation_etag(data, fresh)})
         return super().respond_with(instance, code)
 
     def get_queryset_unfiltered(self):

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.test import override_settings
@@ -28,7 +29,7 @@ REDIS_DOWN = {
 }
 RETRY_AFTER = "30"
 DATABASE_DOWN_PROBLEM = {
-    "type": "https://tracker.example.org/problems/503",
+    "type": f"{settings.SITE_URL}/api/problems/service-unavailable",
     "title": "Service unavailable",
     "status": 503,
     "detail": "The database is not answering. Try again in 30 seconds.",

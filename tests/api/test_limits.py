@@ -56,16 +56,36 @@ def test_a_body_over_the_limit_sent_with_a_key_is_refused_with_413(dossier, part
     assert Claim.objects.count() == before
 
 
-def test_page_size_is_capped_at_100(dossier, viewer):
+def test_pages_hold_at_most_100_rows_and_a_larger_page_size_is_refused(dossier, viewer):
     from tests.factories import ActorFactory
 
     for _ in range(105):
         ActorFactory()
+    client = client_for(viewer)
 
-    page = client_for(viewer).get("/api/v1/actors/?page_size=1000").json()
+    full = client.get("/api/v1/actors/?page_size=100").json()
+    too_large = client.get("/api/v1/actors/?page_size=1000")
 
-    assert len(page["results"]) == 100
-    assert page["next"] is not None
+    assert len(full["results"]) == 100
+    assert full["next"] is not None
+    assert too_large.status_code == 400
+    assert too_large.json()["errors"] == [{"field": "page_size", "message": "Give a number from 1 to 100."}]
+
+
+@pytest.mark.parametrize(
+    "query", ["updated_since=", "stated_on_after=", "kind=", "page_size=0", "page_size=%C2%B2", "page_size=null"]
+)
+def test_a_blank_or_malformed_typed_parameter_is_refused_naming_it(dossier, partner_reader, query):
+    response = client_for(partner_reader).get(f"/api/v1/claims/?{query}")
+
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [query.split("=")[0]]
+
+
+def test_blank_free_text_parameters_are_no_filter(dossier, partner_reader):
+    client = client_for(partner_reader)
+
+    assert client.get("/api/v1/claims/?q=&actor=").json() == client.get("/api/v1/claims/").json()
 
 
 def test_an_id_filter_out_of_range_is_a_400_naming_the_parameter(dossier, partner_reader):

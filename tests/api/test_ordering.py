@@ -15,7 +15,6 @@ pytestmark = pytest.mark.django_db
     [
         ("claims", "updated_at"),
         ("claims", "-id"),
-        ("claims", "stated_on"),  # not allowed (nullable): ignored, default order
         ("positions", "as_of"),
         ("positions", "-as_of"),
         ("actors", "name"),
@@ -38,3 +37,14 @@ def test_every_row_is_paged_exactly_once_whatever_the_ordering(viewer, resource,
 
     assert sorted(seen) == sorted(expected)
     assert len(seen) == len(set(seen)) >= 5
+
+
+@pytest.mark.parametrize("ordering", ["stated_on", "", "name", "-id,updated_at"])
+def test_an_ordering_not_offered_is_refused_naming_the_choices(viewer, ordering):
+    """stated_on is nullable (cursor pages need non-null keys); `name` is an actor's field, not a claim's."""
+    response = client_for(viewer).get(f"/api/v1/claims/?ordering={ordering}")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "ordering", "message": "Order by one of: updated_at, -updated_at, id, -id."}
+    ]

@@ -215,9 +215,13 @@ def test_topic_stances_come_a_page_at_a_time_by_actor_name(many, partner_reader,
 
 
 def test_a_page_of_topic_stances_is_at_most_the_largest_page_size(many, partner_reader):
-    body = client_for(partner_reader).get("/api/v1/topics/troops/stances/?page_size=100000").json()
+    client = client_for(partner_reader)
+    body = client.get("/api/v1/topics/troops/stances/?page_size=100").json()
+    too_large = client.get("/api/v1/topics/troops/stances/?page_size=100000")
 
     assert len(body["results"]) == 12 and body["next"] is None
+    assert too_large.status_code == 400
+    assert too_large.json()["errors"][0]["field"] == "page_size"
 
 
 def test_the_schema_documents_stances_as_a_page_of_positions_or_tombstones(db):

@@ -118,7 +118,8 @@ def test_model_rules_from_the_services_come_back_as_field_errors(dossier, editor
 
 
 def test_an_editor_creates_a_claim_with_citations_in_one_change_with_history(dossier, editor):
-    response = client_for(editor).post(
+    client = client_for(editor)
+    response = client.post(
         "/api/v1/claims/",
         {
             "speaker": "keir-starmer",
@@ -138,7 +139,8 @@ def test_an_editor_creates_a_claim_with_citations_in_one_change_with_history(dos
     assert [(c["source"], c["excerpt"], c["locator"]) for c in body["citations"]] == [
         (dossier.source.pk, "ready to lead", "para 3")
     ]
-    assert response["ETag"] == f'"claim-{body["id"]}-v1"'
+    assert response["ETag"].startswith(f'"claim-{body["id"]}-v1-')
+    assert response["ETag"] == client.get(f"/api/v1/claims/{body['id']}/")["ETag"]
     claim = Claim.objects.get(pk=body["id"])
     row = claim.history.get()
     assert (row.history_user, row.history_change_reason, row.history_action) == (
@@ -224,10 +226,10 @@ def test_a_partner_cannot_name_an_unpublished_actor_as_speaker(dossier, partner_
 
 def test_publishing_through_the_api_leaves_a_published_history_row(dossier, reviewer):
     client = client_for(reviewer)
-    etag = client.get(f"/api/v1/claims/{dossier.in_review.pk}/")["ETag"]
     from tests.factories import CitationFactory
 
     CitationFactory(claim=dossier.in_review)
+    etag = client.get(f"/api/v1/claims/{dossier.in_review.pk}/")["ETag"]
 
     response = client.post(
         f"/api/v1/claims/{dossier.in_review.pk}/publish/",
@@ -286,3 +288,35 @@ def test_a_team_submit_key_writes_as_its_member_with_their_role(dossier, editor)
     assert type(dossier.topic).objects.get(slug="energy").history.get().history_user == editor
     # Team keys see unpublished work like their member does.
     assert client.get(f"/api/v1/claims/{dossier.draft.pk}/").status_code == 200
+
+
+def test_an_empty_string_for_a_link_is_refused_not_read_as_null(dossier, editor):
+    response = client_for(editor).post(
+        "/api/v1/topics/", {"title": "T", "question": "Q?", "parent": "", "reason": "r"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "parent", "message": "Give the linked record, or null for none."}]
+
+
+def test_values_of_the_wrong_json_type_are_refused_not_coerced(dossier, editor):
+    response = client_for(editor).post(
+        "/api/v1/claims/",
+        {
+            "speaker": "keir-starmer",
+            "text": 12,
+            "stated_on_inferred": "yes",
+            "citations": [{"source": str(dossier.source.pk), "excerpt": 3.5}],
+            "reason": "r",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert {(e["field"], e["message"]) for e in response.json()["errors"]} == {
+        ("text", "Give text (a JSON string)."),
+        ("stated_on_inferred", "Give true or false."),
+        ("citations[0].source", "Give a whole number (a JSON number)."),
+        ("citations[0].excerpt", "Give text (a JSON string)."),
+    }
+    assert not Claim.objects.filter(text="12").exists()

@@ -1,0 +1,97 @@
+"""What the OpenAPI schema tells a partner: public descriptions, complete write bodies, bounds, enums,
+formats, integer ids and typed records, so a generated client can trust it."""
+
+import re
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+# Words of our code, not of the API: a description naming them was written for us, not for partners.
+INTERNAL = re.compile(r"service|_create|_update|viewset|queryset|selector|serializer|\*\*|PostgreSQL|kernel", re.I)
+
+
+@pytest.fixture
+def schema(db):
+    return APIClient().get("/api/v1/schema/", {"format": "json"}).json()
+
+
+def _operations(schema):
+    return [(method.upper(), path, op) for path, item in schema["paths"].items() for method, op in item.items()]
+
+
+def _parameters(schema, method, path):
+    return {p["name"]: p["schema"] for p in schema["paths"][path][method]["parameters"]}
+
+
+def test_every_operation_has_a_description_written_for_partners(schema):
+    operations = _operations(schema)
+    assert len(operations) > 50
+
+    missing = [(method, path) for method, path, op in operations if len(op.get("description", "")) < 15]
+    internal = [
+        (method, path, op["description"]) for method, path, op in operations if INTERNAL.search(op["description"])
+    ]
+
+    assert missing == []
+    assert internal == []
+
+
+def test_write_bodies_list_the_reason_and_the_team_only_ratings(schema):
+    components = schema["components"]["schemas"]
+    claim_write = components["ClaimWriteRequest"]["properties"]
+
+    for name in ("reason", "veracity", "veracity_rationale", "attribution_status"):
+        assert name in claim_write
+        assert name in components["PatchedClaimWriteRequest"]["properties"]
+    assert "Team only" in claim_write["veracity"]["description"]
+    for name, component in components.items():
+        if name.endswith("WriteRequest") and not name.startswith(("WebhookEndpoint", "PatchedWebhookEndpoint")):
+            assert component["properties"]["reason"]["maxLength"] == 500, name
+
+
+def test_query_parameters_carry_their_bounds_enums_and_formats(schema):
+    claims = _parameters(schema, "get", "/api/v1/claims/")
+    changes = _parameters(schema, "get", "/api/v1/changes/")
+    stances = _parameters(schema, "get", "/api/v1/topics/{slug}/stances/")
+    position_changes = _parameters(schema, "get", "/api/v1/position-changes/")
+    citations = _parameters(schema, "get", "/api/v1/citations/")
+
+    for page_size in (claims["page_size"], changes["page_size"], stances["page_size"]):
+        assert (page_size["type"], page_size["minimum"], page_size["maximum"]) == ("integer", 1, 100)
+    assert claims["ordering"]["enum"] == ["updated_at", "-updated_at", "id", "-id"]
+    assert claims["updated_since"]["format"] == "date-time"
+    assert claims["stated_on_after"]["format"] == "date"
+    assert stances["as_of"]["format"] == "date"
+    assert (position_changes["since"]["format"], position_changes["until"]["format"]) == ("date", "date")
+    assert {s["format"] for s in position_changes["recorded_as_of"]["anyOf"]} == {"date-time", "date"}
+    assert (citations["claim"]["type"], citations["claim"]["minimum"]) == ("integer", 1)
+    assert changes["after"]["pattern"] == "^[0-9]{1,18}$"
+
+
+def test_ids_in_paths_are_integers(schema):
+    id_paths = [path for path in schema["paths"] if "{id}" in path]
+    assert len(id_paths) > 10
+
+    for path in id_paths:
+        for method in schema["paths"][path]:
+            assert _parameters(schema, method, path)["id"]["type"] == "integer", (method, path)
+
+
+def test_exports_and_the_feeds_records_are_typed(schema):
+    export = schema["paths"]["/api/v1/claims/export/"]["get"]["responses"]["200"]["content"]
+    change = schema["components"]["schemas"]["Change"]["properties"]["data"]
+    record = schema["components"]["schemas"]["ChangeRecord"]
+
+    assert export["application/json"]["schema"] == {"type": "array", "items": {"$ref": "#/components/schemas/Claim"}}
+    assert change["allOf"] == [{"$ref": "#/components/schemas/ChangeRecord"}] and change["nullable"] is True
+    assert {ref["$ref"].rsplit("/", 1)[1] for ref in record["oneOf"]} == {
+        "Actor",
+        "Role",
+        "Topic",
+        "Claim",
+        "Position",
+        "Source",
+        "Citation",
+    }
