@@ -95,7 +95,7 @@ def test_a_worker_killed_mid_post_loses_nothing_and_resends_only_the_event_in_fl
     first = webhook_worker()
     _beat_tick(webhook_worker.queue)
 
-    _until(lambda: receiver.to("/hook"), timeout=60, log=webhook_worker.log, what="the first POST")
+    _until(lambda: receiver.to("/hook"), timeout=180, log=webhook_worker.log, what="the first POST")
     first.kill()
     killed_at = time.monotonic()
     seqs = list(WebhookDelivery.objects.filter(endpoint=endpoint).order_by("seq").values_list("seq", flat=True))
@@ -106,7 +106,7 @@ def test_a_worker_killed_mid_post_loses_nothing_and_resends_only_the_event_in_fl
     webhook_worker()
     _until(
         lambda: not WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).exists(),
-        timeout=lease_left + 60,
+        timeout=lease_left + 180,
         log=webhook_worker.log,
         what="every delivery",
         every=lambda: _beat_tick(webhook_worker.queue),
