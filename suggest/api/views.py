@@ -49,7 +49,14 @@ class ClaimSuggestionViewSet(RejectNulMixin, viewsets.GenericViewSet):
     pagination_class = None
 
     @extend_schema(
-        parameters=[OpenApiParameter("source", int, required=True, description="The source's id.")],
+        parameters=[
+            OpenApiParameter(
+                "source",
+                {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                required=True,
+                description="The source's id.",
+            )
+        ],
         responses=SuggestionsSerializer,
     )
     def list(self, request, *args, **kwargs):
