@@ -75,14 +75,17 @@ bench-history: $(STAMP)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py benchhistory $(BENCH_ARGS)
 
 # Partner API benchmark (docs/benchmarks.md): synthetic 100,000-claim dataset in a throwaway PostgreSQL
-# database (BENCHAPI_DATABASE_URL, default tracker_benchapi), then p50/p95 and queries per request.
+# database (BENCHAPI_DATABASE_URL, default tracker_benchapi), then p50/p95 and queries per request. The
+# cache (the API's throttle) is Redis, as in production (BENCHAPI_REDIS_URL, default database 12).
 BENCHAPI_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_benchapi
+BENCHAPI_REDIS_URL ?= redis://127.0.0.1:6379/12
+BENCHAPI_ENV = DATABASE_URL=$(BENCHAPI_DATABASE_URL) REDIS_URL=$(BENCHAPI_REDIS_URL) DJANGO_DEBUG=0
 .PHONY: bench-api
 bench-api: $(STAMP)
 	psql "$(dir $(BENCHAPI_DATABASE_URL))postgres" -c "DROP DATABASE IF EXISTS $(notdir $(BENCHAPI_DATABASE_URL))"
 	psql "$(dir $(BENCHAPI_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCHAPI_DATABASE_URL))"
-	DATABASE_URL=$(BENCHAPI_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --no-input -v0
-	DATABASE_URL=$(BENCHAPI_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py benchapi $(BENCH_ARGS)
+	$(BENCHAPI_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	$(BENCHAPI_ENV) $(BIN)/python manage.py benchapi $(BENCH_ARGS)
 
 # Suggested claims (docs/benchmarks.md): CPU time of one pass over a 15,000-character article with 500
 # tracked actors and 60 topics. Pure Python: needs neither PostgreSQL nor Redis.
