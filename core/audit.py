@@ -235,6 +235,7 @@ def index_history_row(sender: Any, instance: models.Model, history_instance: Any
         summary=summarise(changes, action, model),
         change_id=history_instance.history_change_id,
     )
+    instance._history_id = history_instance.history_id  # type: ignore[attr-defined]  # for the effects; unstamped with the rest
     _run_effects(spec, instance, history_instance.history_type, changes)
 
 

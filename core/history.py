@@ -157,7 +157,7 @@ def _stamp(instance: models.Model, *, user: Any, reason: str, action: str) -> No
 
 
 def _unstamp(instance: models.Model) -> None:
-    for attr in ("_history_user", "_change_reason", "_history_action"):
+    for attr in ("_history_user", "_change_reason", "_history_action", "_history_id"):
         instance.__dict__.pop(attr, None)
 
 
@@ -231,7 +231,10 @@ def _fill_history_extras(sender: Any, instance: models.Model, history_instance: 
 @receiver(post_create_historical_record)
 def _close_previous_row(sender: Any, instance: models.Model, history_instance: Any, **kwargs: Any) -> None:
     """The record's previous row stood until this one was written. Writes to one record are serialised
-    by its row lock (the services' version check), so there is one open row to close."""
+    by its row lock (the services' version check), so there is one open row to close. A new record has
+    none (a restored one has its deletion row)."""
+    if history_instance.history_action == HistoryAction.CREATED:
+        return
     sender._default_manager.filter(
         id=history_instance.id, history_valid_until__isnull=True, history_id__lt=history_instance.history_id
     ).update(history_valid_until=history_instance.history_date)

@@ -98,8 +98,7 @@ def position_records(position: Position) -> list[tuple[str, int | None]]:
 
 def _change(instance: Any) -> tuple[str, Any, str, str]:
     """(action, user, reason, event key) of the history row being written for `instance`."""
-    row = type(instance).history.filter(id=instance.pk).order_by("-history_id").only("history_id").first()
-    key = f"{instance._meta.label_lower}:h{row.history_id if row else instance.version}"
+    key = f"{instance._meta.label_lower}:h{instance._history_id}"
     return instance._history_action, instance._history_user, instance._change_reason or "", key
 
 
@@ -107,7 +106,10 @@ def _follow_own(kind: str, instance: Any, user: Any) -> None:
     """The creator follows what they create (team members only; not background work)."""
     if user.get_username() == settings.TRACKER_SYSTEM_USERNAME or not user.has_perm(services.TEAM_PERMISSION):
         return
-    Follow.objects.get_or_create(user=user, kind=kind, object_id=instance.pk, defaults={"reason": FollowReason.OWN})
+    # One INSERT … ON CONFLICT DO NOTHING: an existing follow (any reason) is kept as it is.
+    Follow.objects.bulk_create(
+        [Follow(user=user, kind=kind, object_id=instance.pk, reason=FollowReason.OWN)], ignore_conflicts=True
+    )
 
 
 def on_record_change(instance: Any) -> None:
