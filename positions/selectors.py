@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
@@ -17,9 +18,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     Window,
 )
-from django.db.models.functions import Lag, LastValue, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from core.audit import history_model, m2m_through
@@ -192,7 +194,7 @@ def position_changes_recorded(
     topic_slug: str | None = None,
     actor_slug: str | None = None,
     partner: bool = True,
-) -> QuerySet:
+) -> RecordedChanges:
     """The positions published at `recorded_at` whose stance differs from the actor's previous one on
     the topic then (`previous_stance`), dated in [since, until], by `changed_on` (the position's
     date) and id.
@@ -202,31 +204,107 @@ def position_changes_recorded(
     `previous_stance` carries a retracted stance, and no row says whether a retracted stance differed.
     """
     rows = _published_at(recorded_at)
-    if topic_slug:  # these keep or drop whole (actor, topic) chains: safe before the window
+    if topic_slug:  # these keep or drop whole (actor, topic) chains: safe before the comparison
         rows = rows.filter(topic__slug=topic_slug)
     if actor_slug:
         rows = rows.filter(actor__slug=actor_slug)
-    chain = [F("actor_id"), F("topic_id")]
-    if partner:
-        retracted = Q(id__in=_retractions_after(Position, recorded_at).values("id"))
-        rows = rows.annotate(retracted_since=ExpressionWrapper(retracted, output_field=BooleanField()))
-        chain.append(F("retracted_since"))
-    in_order = [F("as_of").asc(), F("id").asc()]
+    retracted = Q(id__in=_retractions_after(Position, recorded_at).values("id"))
     rows = rows.annotate(
-        previous_stance=Window(Lag("stance"), partition_by=chain, order_by=in_order),
-        # The row's own date, read through the same window (the last value up to the current row,
-        # which has no peers in this order), so that filters on it (since, until, the cursor) apply
-        # after LAG: a filter on `as_of` would run before it and hide the position before `since`.
-        changed_on=Window(LastValue("as_of"), partition_by=chain, order_by=in_order),
+        retracted_since=ExpressionWrapper(retracted, output_field=BooleanField()) if partner else Value(False)
     )
-    if since is not None:
-        rows = rows.filter(changed_on__gte=since)
-    if until is not None:
-        rows = rows.filter(changed_on__lte=until)
-    changed = Q(previous_stance__isnull=False) & ~Q(previous_stance=F("stance"))
-    if partner:
-        changed = Q(changed, retracted_since=False) | Q(retracted_since=True)
-    return rows.filter(changed).order_by("changed_on", "id").values("history_id", "id", "changed_on", "previous_stance")
+    return RecordedChanges(
+        rows.order_by().values("history_id", "id", "actor_id", "topic_id", "as_of", "stance", "retracted_since"),
+        since=since,
+        until=until,
+        partner=partner,
+    )
+
+
+class RecordedChanges:
+    """The rows of `position_changes_recorded`, in order, and what the API's cursor pagination asks of
+    them (`order_by` the two ordering fields, `filter` past the cursor's date, a slice).
+
+    The comparison is one LAG over each chain (an actor on a topic, retracted positions apart for
+    partners) of the narrow rows the ORM selects; the dates, the cursor and the page apply to its
+    result, and the page is a top-N sort. SQL around the ORM's query, not the ORM's own window filter:
+    that wraps the window in a subquery sorted in full and carries the row's date through a second
+    window so the cursor cannot run before the comparison (half the time of the unfiltered changes at
+    the bench-api size, docs/benchmarks.md).
+    """
+
+    ORDER = ("changed_on", "id")
+
+    def __init__(
+        self,
+        chains: QuerySet,
+        *,
+        since: datetime.date | None,
+        until: datetime.date | None,
+        partner: bool,
+        descending: bool = False,
+        bounds: tuple[tuple[str, Any], ...] = (),
+    ) -> None:
+        self._chains, self._since, self._until, self._partner = chains, since, until, partner
+        self._descending, self._bounds = descending, bounds
+
+    def _copy(self, **changes: Any) -> RecordedChanges:
+        state = {"since": self._since, "until": self._until, "partner": self._partner}
+        state |= {"descending": self._descending, "bounds": self._bounds} | changes
+        return RecordedChanges(self._chains, **state)
+
+    def order_by(self, *fields: str) -> RecordedChanges:
+        if tuple(f.lstrip("-") for f in fields) != self.ORDER or len({f.startswith("-") for f in fields}) != 1:
+            raise ValueError(f"Changes are ordered by {', '.join(self.ORDER)}, both ascending or both descending.")
+        return self._copy(descending=fields[0].startswith("-"))
+
+    def filter(self, **conditions: Any) -> RecordedChanges:
+        operators = {"changed_on__gt": ">", "changed_on__lt": "<", "changed_on__gte": ">=", "changed_on__lte": "<="}
+        unknown = set(conditions) - set(operators)
+        if unknown:
+            raise ValueError(f"Changes can only be filtered by their date ({', '.join(sorted(unknown))}).")
+        return self._copy(bounds=self._bounds + tuple((operators[k], v) for k, v in conditions.items()))
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        if not isinstance(page, slice) or page.step is not None or page.stop is None:
+            raise TypeError("Take a page of changes with a slice [start:stop].")
+        start = page.start or 0
+        return self._fetch(limit=max(page.stop - start, 0), offset=start)
+
+    def __iter__(self):
+        return iter(self._fetch(limit=None, offset=0))
+
+    def _fetch(self, *, limit: int | None, offset: int) -> list[dict[str, Any]]:
+        chains_sql, params = self._chains.query.sql_with_params()
+        params = list(params)
+        changed = "previous_stance IS NOT NULL AND previous_stance <> stance"
+        where = [f"(({changed}) AND NOT retracted_since) OR retracted_since" if self._partner else changed]
+        bounds = [(">=", self._since), ("<=", self._until), *self._bounds]
+        for operator, value in bounds:
+            if value is not None:
+                where.append(f"as_of {operator} %s")
+                params.append(value)
+        direction = "DESC" if self._descending else "ASC"
+        page = ""
+        if limit is not None:
+            page = " LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        # The ORM's compiled query and fixed text; every value is a parameter.
+        sql = (
+            "SELECT history_id, id, as_of AS changed_on, previous_stance FROM ("  # noqa: S608
+            " SELECT history_id, id, as_of, stance, retracted_since, LAG(stance) OVER ("
+            "  PARTITION BY actor_id, topic_id, retracted_since ORDER BY as_of, id) AS previous_stance"
+            f" FROM ({chains_sql}) AS published) AS compared"
+            f" WHERE {' AND '.join(f'({condition})' for condition in where)}"
+            f" ORDER BY as_of {direction}, id {direction}{page}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        date_field = Position._meta.get_field("as_of")
+        for row in rows:  # SQLite gives dates back as text
+            row["changed_on"] = date_field.to_python(row["changed_on"])
+        return rows
 
 
 def _evidence_at(history_ids: list[int], moment: datetime.datetime, *, partner: bool) -> dict[int, list[int]]:

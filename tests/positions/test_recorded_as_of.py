@@ -170,3 +170,44 @@ def test_evidence_is_as_it_stood_and_partners_lose_claims_retracted_since(world,
     assert [c.pk for c in team.visible_evidence] == sorted([world.evidence.pk, kept.pk])  # the draft was never shown
     assert [c.pk for c in partner.visible_evidence] == [kept.pk]
     assert partner.tombstone is False and partner.retracted_on is None
+
+
+def test_recorded_changes_page_by_cursor_forward_and_back_through_dates_shared_by_several(world, reviewer):
+    """The changes' own paging (positions.selectors.RecordedChanges) under the API's cursor pagination:
+    pages of two, forward and back, give the whole list once, in order, through dates shared by four changes."""
+    from tests.api.conftest import client_for
+
+    stances = [Stance.SUPPORT, Stance.OPPOSE]
+    for actor in (world.macron, world.scholz):
+        for topic in (world.troops, world.tariffs):
+            for step, day in enumerate((3, 7, 12, 20)):  # the same days in every chain: ties
+                world.publish(actor, stances[step % 2], day, topic=topic)
+    moment = timezone.now()
+    client = client_for(reviewer)
+    everything = client.get("/api/v1/position-changes/", {"recorded_as_of": moment.isoformat()}).json()["results"]
+    assert len(everything) == 12  # three changes in each of four chains
+    assert [row["as_of"] for row in everything] == sorted(row["as_of"] for row in everything)
+
+    forward, response = (
+        [],
+        client.get("/api/v1/position-changes/", {"recorded_as_of": moment.isoformat(), "page_size": 2}).json(),
+    )
+    forward += response["results"]
+    pages = [response]
+    while response["next"]:
+        response = client.get(response["next"]).json()
+        forward += response["results"]
+        pages.append(response)
+    assert [row["id"] for row in forward] == [row["id"] for row in everything]
+    assert [row["previous_stance"] for row in forward] == [row["previous_stance"] for row in everything]
+
+    backward, response = [], pages[-1]
+    while response["previous"]:
+        response = client.get(response["previous"]).json()
+        backward = response["results"] + backward
+    assert [row["id"] for row in backward + pages[-1]["results"]] == [row["id"] for row in everything]
+
+    since = client.get(
+        "/api/v1/position-changes/", {"recorded_as_of": moment.isoformat(), "since": "2025-01-07", "page_size": 100}
+    ).json()["results"]
+    assert [row["id"] for row in since] == [row["id"] for row in everything if row["as_of"] >= "2025-01-07"]
