@@ -282,6 +282,7 @@ def feed_touch(touched: dict[type[models.Model], Iterable[Any]]) -> None:
     A source check's results (a source's health and latest check, a citation's quote status) are
     bookkeeping, not edits, so no history row records them; this records them as pending instead."""
     rows = [FeedPending(model=registry.get(model).label, object_id=pk) for model, ids in touched.items() for pk in ids]
-    with transaction.atomic():
+    # Inside the caller's transaction (a check's) no savepoint: the insert is one statement.
+    with transaction.atomic(savepoint=False):
         FeedPending.objects.bulk_create(rows)
         _sequence_after_commit()

@@ -12,7 +12,8 @@ class PushConfig(AppConfig):
         from core.web import register_panel
         from positions.models import Position
         from push import conf, tasks, views, watching  # noqa: F401  (tasks: the feed sequencer's hook)
-        from sources.models import Citation, CitationCheck, Source, SourceCheck
+        from sources.models import Citation, Source, SourceCheck
+        from sources.signals import citation_checks_recorded
         from tracker.models import Actor, Claim, Topic
 
         conf.check_settings()
@@ -24,8 +25,8 @@ class PushConfig(AppConfig):
         for model in (Actor, Topic, Source):
             registry.on_change(model, _all_fields(model), watching.on_record_change)
         registry.on_change(Citation, _all_fields(Citation), watching.on_citation_change)
-        # Check results are bookkeeping without history rows: their own rows' inserts tell.
-        post_save.connect(watching.on_citation_check, sender=CitationCheck, dispatch_uid="push-citation-check")
+        # Check results are bookkeeping without history rows: the check's signal and its row's insert tell.
+        citation_checks_recorded.connect(watching.on_citation_checks, dispatch_uid="push-citation-checks")
         post_save.connect(watching.on_source_check, sender=SourceCheck, dispatch_uid="push-source-check")
 
         # The Follow button on the claim, actor, topic and source pages (core/web.py panels).

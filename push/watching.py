@@ -186,26 +186,24 @@ def on_citation_change(citation: Citation) -> None:
         )
 
 
-# --- Source checks: their rows' post_save signals ---------------------------------------------------
+# --- Source checks: their verdicts (sources.signals) and their rows' post_save ---------------------
 
 
-def on_citation_check(sender: Any, instance: CitationCheck, created: bool, **kwargs: Any) -> None:
-    # The check writes the CitationCheck before it updates the citation's latest verdict, so the
-    # citation still says what the previous check found: only a change of verdict notifies.
-    if not created or instance.status not in FLAGGED_QUOTE_STATUSES:
-        return
-    citation = instance.citation
-    if citation.quote_status == instance.status:
-        return
-    claim = citation.claim
-    services.notify(
-        user_ids=followers(claim_records(claim)),
-        kind=EventKind.EXCERPT_FLAGGED,
-        event_key=f"sources.citationcheck:{instance.pk}",
-        title=f"Excerpt {instance.get_status_display().lower()} in its source: {claim}",
-        body=f"Cited excerpt: “{instance.excerpt[:500]}” (similarity {instance.score:.0f}).",
-        url=record_url(FollowKind.CLAIM, claim),
-    )
+def on_citation_checks(sender: Any, checks: list[CitationCheck], **kwargs: Any) -> None:
+    """A check's verdicts on its source's excerpts (sources.signals): a verdict that became altered
+    or missing notifies; one that stayed so does not."""
+    for check in checks:
+        if check.status not in FLAGGED_QUOTE_STATUSES or check.previous_status == check.status:
+            continue
+        claim = check.citation.claim
+        services.notify(
+            user_ids=followers(claim_records(claim)),
+            kind=EventKind.EXCERPT_FLAGGED,
+            event_key=f"sources.citationcheck:{check.pk}",
+            title=f"Excerpt {check.get_status_display().lower()} in its source: {claim}",
+            body=f"Cited excerpt: “{check.excerpt[:500]}” (similarity {check.score:.0f}).",
+            url=record_url(FollowKind.CLAIM, claim),
+        )
 
 
 def on_source_check(sender: Any, instance: SourceCheck, created: bool, **kwargs: Any) -> None:

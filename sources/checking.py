@@ -36,14 +36,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from rapidfuzz import fuzz
 
 from core.feed import feed_touch
-from core.history import get_system_user, save_bookkeeping
+from core.history import get_system_user, save_bookkeeping, save_bookkeeping_many
 from sources import content
 from sources.choices import CheckOutcome, ExcerptText, SourceHealth
 from sources.fetcher import FetchOutcome, FetchPolicy, FetchResult, policy_from_settings
@@ -59,6 +58,7 @@ from sources.models import (
 )
 from sources.politeness import HostBusy, HostThrottle, RobotsCache, backoff_seconds, polite_fetch, robots_fetcher
 from sources.services import source_update
+from sources.signals import citation_checks_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -394,19 +394,41 @@ def source_check(*, source_id: int, task_id: str | None = None) -> SourceCheck |
         return done
 
 
-def source_check_request(*, source_id: int) -> datetime.datetime | None:
-    """Mark a source due now, in the caller's transaction; the time it was asked for, or None when the
-    source has nothing to check.
+@dataclasses.dataclass(frozen=True)
+class DueMark:
+    """What `source_check_request()` wrote: due since `requested_at`; `folded` when a check already
+    queued for the source takes the request (its due time was pushed back by the burst window)."""
+
+    requested_at: datetime.datetime
+    folded: bool
+
+
+def source_check_request(*, source_id: int, burst: datetime.timedelta) -> DueMark | None:
+    """Mark a source due, in the caller's transaction; None when the source has nothing to check.
 
     The database, not the broker, says which sources need a check: the dispatcher picks up every due
     source, so a check whose broker message is lost (Redis down) is delayed, never dropped. Written in
     the transaction of the edit that asked for it, so the request commits or rolls back with the edit.
+    When a check is queued already (asked for, and booked past now by its nudge) the request folds into
+    it: the queued check reads the citations under the source's row lock when it records its verdicts,
+    so it sees this edit; if it had started fetching, the request stays pending and the source comes due
+    again after `burst`, for the dispatcher. One UPDATE either way (it runs for every new citation).
     Bookkeeping: no history row (the edit that asked has its own).
     """
     now = _now()
-    checkable = ~Q(url="") | ~Q(stored_text="")
-    asked = Source.objects.filter(checkable, pk=source_id).update(next_check_at=now, check_requested_at=now)
-    return now if asked else None
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {Source._meta.db_table}
+                SET next_check_at = CASE WHEN check_requested_at IS NOT NULL AND next_check_at > %s
+                                         THEN %s ELSE %s END,
+                    check_requested_at = %s
+                WHERE id = %s AND (url <> '' OR stored_text <> '')
+                RETURNING next_check_at <> check_requested_at""",  # noqa: S608 - the table name is ours
+            [adapt(now), adapt(now + burst), adapt(now), adapt(now), source_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else DueMark(requested_at=now, folded=bool(row[0]))
 
 
 def source_check_abandon(*, source_id: int, task_id: str | None, reason: str) -> SourceCheck | None:
@@ -694,15 +716,17 @@ def _fill_metadata(source: Source, metadata: dict[str, Any]) -> tuple[Source, li
 
 
 def _verify_citations(source: Source, check: SourceCheck, text: str, reading: content.PageReading | None) -> list[int]:
-    """Verify every citation's excerpt against `text`; the ids of the citations verified."""
+    """Verify every citation's excerpt against `text` and record the verdicts (one insert of the
+    CitationCheck rows, one update of the citations' latest verdict); the ids of the citations."""
     threshold = settings.SOURCE_CHECK_QUOTE_THRESHOLD
     citations = list(Citation.objects.filter(source=source).order_by("pk"))
+    results = []
     for citation in citations:
         if reading is not None:  # an HTML page: not in the main text is looked for in the rest (issue 13)
             match = content.verify_in_page(citation.excerpt, reading, threshold=threshold)
         else:
             match = content.verify_excerpt(citation.excerpt, text, threshold=threshold)
-        citation_check = CitationCheck.objects.create(
+        result = CitationCheck(
             source_check=check,
             citation=citation,
             excerpt=citation.excerpt,
@@ -712,9 +736,15 @@ def _verify_citations(source: Source, check: SourceCheck, text: str, reading: co
             start=match.start,
             end=match.end,
         )
-        citation.quote_status = match.status
-        citation.quote_check = citation_check
-        save_bookkeeping(citation, fields=QUOTE_BOOKKEEPING_FIELDS)
+        result.previous_status = citation.quote_status
+        results.append(result)
+    if not results:
+        return []
+    CitationCheck.objects.bulk_create(results)
+    for citation, result in zip(citations, results, strict=True):
+        citation.quote_status, citation.quote_check = result.status, result
+    save_bookkeeping_many(citations, fields=QUOTE_BOOKKEEPING_FIELDS)
+    citation_checks_recorded.send(sender=CitationCheck, checks=results)
     return [citation.pk for citation in citations]
 
 

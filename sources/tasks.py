@@ -110,12 +110,12 @@ def enqueue_check(source_id: int) -> CheckRequest | None:
             asked = getattr(callback, "check_request", None)
             if asked is not None and asked.source_id == source_id:
                 return asked
-    folded = _fold_into_queued_check(source_id)
-    if folded is not None:
-        return folded
-    requested_at = checking.source_check_request(source_id=source_id)
-    if requested_at is None:
+    due = checking.source_check_request(source_id=source_id, burst=datetime.timedelta(seconds=BURST_SECONDS))
+    if due is None:
         return None
+    if due.folded:
+        return CheckRequest(source_id=source_id, requested_at=due.requested_at, sent=True)
+    requested_at = due.requested_at
     asked = CheckRequest(source_id=source_id, requested_at=requested_at)
 
     def nudge() -> None:
@@ -136,19 +136,6 @@ def enqueue_check(source_id: int) -> CheckRequest | None:
 
 # A burst of edits (four citations of one new URL saved one after the other) asks for one check.
 BURST_SECONDS = 60
-
-
-def _fold_into_queued_check(source_id: int) -> CheckRequest | None:
-    """When a check of the source is already queued (asked for, and booked by its nudge), fold this
-    request into it instead of queueing another: the queued check reads the citations when it records
-    its verdicts, under the source's row lock, so it sees this edit. If that check had already started
-    fetching, the request stays pending (checking.source_check) and the source comes due again after
-    BURST_SECONDS, for the dispatcher. None when nothing is queued."""
-    now = timezone.now()
-    folded = Source.objects.filter(pk=source_id, check_requested_at__isnull=False, next_check_at__gt=now).update(
-        check_requested_at=now, next_check_at=now + datetime.timedelta(seconds=BURST_SECONDS)
-    )
-    return CheckRequest(source_id=source_id, requested_at=now, sent=True) if folded else None
 
 
 def due_sources_query(now: datetime.datetime):

@@ -76,12 +76,16 @@ def looks_like_html(text: str) -> bool:
     return bool(_TAG_RE.search(text[:20000]))
 
 
+_SPACE_RUN_RE = re.compile(r"[ \t\f\v\u00a0]+")
+_BLANK_RUN_RE = re.compile(r"\n{3,}")
+
+
 def clean_plain_text(text: str) -> str:
     """Tidy a plain-text body: unify newlines, trim lines, squeeze blank runs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [re.sub(r"[ \t\f\v\u00a0]+", " ", line).strip() for line in text.split("\n")]
-    out = "\n".join(lines)
-    out = re.sub(r"\n{3,}", "\n\n", out)
+    # One pass over the whole text (the pattern never crosses a line), then each line trimmed.
+    out = "\n".join(line.strip() for line in _SPACE_RUN_RE.sub(" ", text).split("\n"))
+    out = _BLANK_RUN_RE.sub("\n\n", out)
     return out.strip()
 
 

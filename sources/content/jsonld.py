@@ -108,11 +108,25 @@ def _walk_jsonld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _walk_jsonld(value, depth + 1)
 
 
+def _unwrap(raw: str, marks: tuple[str, str], *, commented: bool) -> str:
+    """`raw` without a leading and a trailing wrapper mark (each optionally after `//` when
+    `commented`). Looked for at the ends only: a pattern anchored at the end would be tried at every
+    position of a 15,000-character articleBody."""
+    opening, closing = marks
+    head = raw.removeprefix("//").lstrip() if commented and raw.startswith("//") else raw
+    if head.startswith(opening):
+        raw = head[len(opening) :]
+    if raw.endswith(closing):
+        raw = raw[: -len(closing)].rstrip()
+        if commented and raw.endswith("//"):
+            raw = raw[:-2]
+    return raw.strip()
+
+
 def _load_jsonld(raw: str) -> Any | None:
     """Parse a JSON-LD script body; None when it is malformed."""
-    raw = raw.strip()
-    raw = re.sub(r"^(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>$", "", raw).strip()
-    raw = re.sub(r"^<!--|-->$", "", raw).strip()
+    raw = _unwrap(raw.strip(), ("<![CDATA[", "]]>"), commented=True)
+    raw = _unwrap(raw, ("<!--", "-->"), commented=False)
     if not raw:
         return None
     try:
