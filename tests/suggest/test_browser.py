@@ -3,7 +3,6 @@ one, accept) leaves draft claims with their citations and history rows. Screensh
 test-artifacts/screenshots/suggest-*.png."""
 
 import datetime
-import uuid
 
 import pytest
 
@@ -11,8 +10,7 @@ from core.roles import EDITORS
 from sources.models import Citation, Source
 from tests.browser.test_editing_in_a_browser import _login, _member, _shot
 from tests.factories import ActorFactory
-from tests.sources.checking_support import HOST, article_html
-from tests.sources.httpserver import LocalHTTPServer
+from tests.sources.checking_support import HOST, article_html, news_site_server
 from tracker.models import Actor, Claim, Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,10 +27,7 @@ PARAGRAPHS = [
 
 @pytest.fixture
 def article_site(settings):
-    with LocalHTTPServer() as server:
-        settings.FETCH_ALLOWED_PORTS = [server.port]
-        settings.FETCH_STATIC_HOSTS = {HOST: "127.0.0.1"}
-        settings.FETCH_REDIS_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
+    with news_site_server(settings) as server:
         server.add("/2025/02/17/paris-troops", body=article_html(PARAGRAPHS, title="Leaders weigh troops for Ukraine"))
         yield server
 
