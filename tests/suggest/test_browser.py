@@ -1,11 +1,12 @@
-"""Done-when of issue 16, in Chromium: a new article entered through its suggestions (tick three, edit
-one, accept) leaves draft claims with their citations and history rows. Screenshots go to
-test-artifacts/screenshots/suggest-*.png."""
+"""Done-when of issue 16, in Chromium: a new article (read by a background job, whose page forwards to
+the suggestions) entered through its suggestions (tick three, edit one, accept) leaves draft claims with
+their citations and history rows. Screenshots go to test-artifacts/screenshots/suggest-*.png."""
 
 import datetime
 
 import pytest
 
+from core.models import Job
 from core.roles import EDITORS
 from sources.models import Citation, Source
 from tests.browser.test_editing_in_a_browser import _login, _member, _shot
@@ -45,8 +46,16 @@ def test_an_article_is_entered_through_its_suggestions(browser, live_server, art
     page.click("#from-article")
     page.fill("#id_url", url)
     page.fill("#id_reason", "Article on European troops for Ukraine")
+    visited: list[str] = []
+    page.on("framenavigated", lambda frame: visited.append(frame.url))
     page.click("button:has-text('Suggest claims')")
     page.wait_for_selector("#suggestions-form")
+    # The page was read by a background job, whose page forwarded to the suggestions by itself.
+    job = Job.objects.get(kind="suggest-read-article")
+    assert [u.removeprefix(live_server.url) for u in visited[-2:]] == [
+        f"/jobs/{job.pk}/",
+        f"/sources/{job.result['source_id']}/suggestions/",
+    ]
     _shot(page, "suggest-01-suggestions")
 
     assert page.input_value("#id_s-0-speaker") == "Keir Starmer"  # "The British prime minister said…"
