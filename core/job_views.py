@@ -1,5 +1,5 @@
 """A background job's page: its progress while it runs, then its result (rendered by the app that owns
-the kind, through the template it registered)."""
+the kind, through the template it registered), or the page the result leads on to when the kind has one."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 
-from core.jobs import job_progress
+from core.jobs import job_onward, job_progress
 from core.models import Job
 from core.web import team_required
 
@@ -29,6 +29,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "total": total,
         "percent": round(100 * done / total) if total else 0,
         "refresh": None if job.finished else REFRESH_SECONDS,
+        "onward": job_onward(job),
         "result_template": result_template,
     }
     return render(request, "jobs/job_detail.html", context)

@@ -1,6 +1,7 @@
 """Long work as background jobs: a request starts a `Job`, a Celery worker runs it, the page follows it.
 
-An app registers a runner per kind (`register("claim-import", runner)`, in its AppConfig.ready).
+An app registers a runner per kind (`register("claim-import", runner)`, in its AppConfig.ready), and
+optionally the page a successful job leads on to (`onward`: the job's page forwards there by itself).
 `job_start` records the job and queues `core.tasks.run_job` once the request's transaction commits;
 the worker marks it running, calls `runner(job, progress)` and stores what the runner returns (a
 JSON-able dict) as the result, or the error. The runner's own writes are its business (an import is
@@ -31,14 +32,27 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Runner = Callable[[Job, Progress], dict[str, Any]]
+Onward = Callable[[Job], str | None]
 
 _runners: dict[str, Runner] = {}
+_onwards: dict[str, Onward] = {}
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-def register(kind: str, runner: Runner) -> None:
-    """The runner of jobs of `kind` (registering again replaces it: ready() may run twice in tests)."""
+def register(kind: str, runner: Runner, *, onward: Onward | None = None) -> None:
+    """The runner of jobs of `kind` (registering again replaces it: ready() may run twice in tests), and
+    `onward`: given a succeeded job, the address of the page its result leads to, or None to stay."""
     _runners[kind] = runner
+    if onward is None:
+        _onwards.pop(kind, None)
+    else:
+        _onwards[kind] = onward
+
+
+def job_onward(job: Job) -> str | None:
+    """Where a succeeded job's page forwards the user (its kind's `onward`), or None."""
+    onward = _onwards.get(job.kind)
+    return onward(job) if onward is not None and job.status == Job.Status.SUCCEEDED else None
 
 
 def _progress_key(job_id: int) -> str:

@@ -20,5 +20,5 @@ def feed_sequence() -> int:
 # (1 h), so a running job is never handed to a second worker as if its worker had died.
 @shared_task(name="core.tasks.run_job", acks_late=True, ignore_result=True, soft_time_limit=20 * 60, time_limit=25 * 60)
 def run_job(job_id: int) -> None:
-    """Run one background job (an import): see core/jobs.py."""
+    """Run one background job (an import, the reading of a pasted article): see core/jobs.py."""
     job_run(job_id)

@@ -1,5 +1,6 @@
 """Suggested claims on the team pages: a source's suggestions to tick, edit and accept, and the way in
-from an article's URL. The engine reads; suggest.services writes."""
+from an article's URL (read by a background job, suggest/reading.py). The engine reads; suggest.services
+writes."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.jobs import job_start
 from core.web import ReasonField, add_service_error, team_required
-from sources.checking import source_check
 from sources.models import Source
-from sources.politeness import HostBusy
 from sources.services import source_get_or_create_by_url
 from suggest.forms import AcceptForm, SuggestionFormSet, initial_rows
-from suggest.selectors import source_text, suggestions_for_source, typed_names
+from suggest.reading import READ_JOB, has_text
+from suggest.selectors import suggestions_for_source, typed_names
 from suggest.services import suggestions_accept
 from tracker.models import Actor, Topic
 from tracker.selectors import actor_suggestions
@@ -76,7 +77,7 @@ def _page(
         "suggest/source_suggestions.html",
         {
             "source": source,
-            "has_text": bool(source_text(source).strip()),
+            "has_text": has_text(source),
             "rows": [
                 (row, note, [topic_names.get(t.topic_key) for t in note.topics] if note else [])
                 for row, note in zip(formset.forms, notes, strict=True)
@@ -97,9 +98,13 @@ class ArticleURLForm(forms.Form):
 
 @team_required
 def suggest_from_url(request: HttpRequest) -> HttpResponse:
-    """Paste an article's URL: the source is found or added, read once now, and its suggestions shown."""
+    """Paste an article's URL: the source is found or added, and its suggestions shown at once when its text
+    is known; otherwise a background job reads the page and its page forwards to the suggestions.
+
+    The request never fetches: a slow site, robots.txt and the host's politeness can take 20 s, which
+    would hold a web worker. `?url=` fills the address in (the job's page links back with it)."""
     _require_entry(request.user)
-    form = ArticleURLForm(request.POST or None)
+    form = ArticleURLForm(request.POST or None, initial={"url": request.GET.get("url", "")})
     if request.method == "POST" and form.is_valid():
         try:
             source = source_get_or_create_by_url(
@@ -108,26 +113,16 @@ def suggest_from_url(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             add_service_error(form, error)
         else:
-            problem = _read_now(source)
-            if not problem:
+            if has_text(source):
                 return redirect("suggest:source-suggestions", pk=source.pk)
-            form.add_error("url", problem)
+            job = job_start(
+                kind=READ_JOB,
+                user=request.user,
+                title=f"Reading {source.url}",
+                payload={"source_id": source.pk, "url": source.url},
+            )
+            return redirect("jobs:job-detail", job.pk)
     return render(request, "suggest/from_url.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _read_now(source: Source) -> str:
-    """Fetch the page through the source checks (the safe fetcher, robots.txt, the host's politeness) unless
-    its text is known already; what went wrong, or "" when there is text to read."""
-    if source_text(source).strip():
-        return ""
-    try:
-        check = source_check(source_id=source.pk)
-    except HostBusy:
-        return "The site was asked for a page a moment ago; try again in a few seconds."
-    if source_text(source).strip():
-        return ""
-    detail = f" ({check.get_outcome_display()}: {check.error})" if check is not None and check.error else ""
-    return f"No article text could be read from this address{detail}."
 
 
 def source_panel(request: HttpRequest, source: Source) -> dict[str, Any] | None:

@@ -7,7 +7,6 @@ page of the admin is opened. Screenshots go to test-artifacts/screenshots/newcom
 """
 
 import time
-import uuid
 
 import pytest
 
@@ -16,8 +15,7 @@ from positions.models import Position
 from sources.choices import QuoteStatus
 from sources.models import Source
 from tests.browser.test_editing_in_a_browser import _login, _member, _shot
-from tests.sources.checking_support import HOST
-from tests.sources.httpserver import LocalHTTPServer
+from tests.sources.checking_support import HOST, news_site_server
 from tracker.choices import EditorialStatus
 from tracker.models import Actor, Claim, Topic
 
@@ -56,10 +54,7 @@ def _article() -> str:
 
 @pytest.fixture
 def article_server(settings):
-    with LocalHTTPServer() as server:
-        settings.FETCH_ALLOWED_PORTS = [server.port]
-        settings.FETCH_STATIC_HOSTS = {HOST: "127.0.0.1"}
-        settings.FETCH_REDIS_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
+    with news_site_server(settings) as server:
         server.add("/2025/02/15/munich-defence", body=_article())
         yield server
 

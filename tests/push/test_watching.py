@@ -14,7 +14,7 @@ from sources import checking
 from sources import services as source_services
 from tests.factories import UserFactory
 from tests.push.support import REASON, published_claim
-from tests.sources.httpserver import LocalHTTPServer
+from tests.sources.checking_support import news_site_server
 from tracker import services as tracker_services
 from tracker.models import Claim
 
@@ -158,9 +158,7 @@ def test_an_excerpt_found_missing_notifies_the_followers_of_its_source_once(edit
 def test_a_source_gone_dead_notifies_the_followers_of_claims_citing_it(editor, reviewer, watcher, settings):
     settings.SOURCE_CHECK_DEAD_AFTER_FAILURES = 1
     settings.SOURCE_CHECK_DEAD_AFTER_DAYS = 0
-    with LocalHTTPServer() as server:
-        settings.FETCH_ALLOWED_PORTS = [server.port]
-        settings.FETCH_STATIC_HOSTS = {"news.test": "127.0.0.1"}
+    with news_site_server(settings) as server:
         server.add("/gone", status=410)
         source = source_services.source_create(
             user=editor, reason=REASON, data={"url": server.url("/gone", host="news.test")}

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
 from tests.sources.httpserver import LocalHTTPServer
 
 HOST = "news.test"
@@ -15,6 +20,19 @@ ARTICLE_PARAGRAPHS = [
     "Poland said it would not send soldiers but would support the effort with logistics and political backing.",
     "The leaders agreed that Europe must spend more on defence and that Ukraine must be part of any talks.",
 ]
+
+
+@contextlib.contextmanager
+def news_site_server(settings: Any) -> Iterator[LocalHTTPServer]:
+    """A local server answering as http://news.test:<port>/ (and any *.news.test), with `settings` (pytest-django's
+    fixture, which restores them) set so the fetcher reaches it: its port allowed, those names resolved to
+    127.0.0.1 (the fetcher resolves nothing else in tests), and a fresh namespace for the politeness entries
+    (throttle, robots.txt), which live in Redis when REDIS_URL is set and would otherwise leak between tests."""
+    with LocalHTTPServer() as server:
+        settings.FETCH_ALLOWED_PORTS = [server.port]
+        settings.FETCH_STATIC_HOSTS = {HOST: "127.0.0.1", f"*.{HOST}": "127.0.0.1"}
+        settings.FETCH_REDIS_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
+        yield server
 
 
 def article_html(

@@ -1,15 +1,13 @@
 """A source the tracker knows the speakers of, and a local news site to paste URLs of."""
 
 import datetime
-import uuid
 
 import pytest
 
 from sources.models import Source
 from tests.browser.conftest import browser  # noqa: F401  (the shared Chromium fixture, for test_browser.py)
 from tests.factories import ActorFactory, SourceFactory, TopicFactory
-from tests.sources.checking_support import ARTICLE_PARAGRAPHS, HOST, article_html
-from tests.sources.httpserver import LocalHTTPServer
+from tests.sources.checking_support import ARTICLE_PARAGRAPHS, article_html, news_site_server
 from tracker.models import Role
 
 ARTICLE = (
@@ -45,9 +43,6 @@ def article(tracked) -> Source:
 @pytest.fixture
 def news_site(settings):
     """A local server answering as http://news.test:<port>/ (the fetcher resolves nothing else in tests)."""
-    with LocalHTTPServer() as server:
-        settings.FETCH_ALLOWED_PORTS = [server.port]
-        settings.FETCH_STATIC_HOSTS = {HOST: "127.0.0.1"}
-        settings.FETCH_REDIS_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
+    with news_site_server(settings) as server:
         server.add("/2025/02/17/paris", body=article_html(ARTICLE_PARAGRAPHS))
         yield server

@@ -1,18 +1,17 @@
-"""Done-when of issue 16, in Chromium: a new article entered through its suggestions (tick three, edit
-one, accept) leaves draft claims with their citations and history rows. Screenshots go to
-test-artifacts/screenshots/suggest-*.png."""
+"""Done-when of issue 16, in Chromium: a new article (read by a background job, whose page forwards to
+the suggestions) entered through its suggestions (tick three, edit one, accept) leaves draft claims with
+their citations and history rows. Screenshots go to test-artifacts/screenshots/suggest-*.png."""
 
 import datetime
-import uuid
 
 import pytest
 
+from core.models import Job
 from core.roles import EDITORS
 from sources.models import Citation, Source
 from tests.browser.test_editing_in_a_browser import _login, _member, _shot
 from tests.factories import ActorFactory
-from tests.sources.checking_support import HOST, article_html
-from tests.sources.httpserver import LocalHTTPServer
+from tests.sources.checking_support import HOST, article_html, news_site_server
 from tracker.models import Actor, Claim, Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,10 +28,7 @@ PARAGRAPHS = [
 
 @pytest.fixture
 def article_site(settings):
-    with LocalHTTPServer() as server:
-        settings.FETCH_ALLOWED_PORTS = [server.port]
-        settings.FETCH_STATIC_HOSTS = {HOST: "127.0.0.1"}
-        settings.FETCH_REDIS_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
+    with news_site_server(settings) as server:
         server.add("/2025/02/17/paris-troops", body=article_html(PARAGRAPHS, title="Leaders weigh troops for Ukraine"))
         yield server
 
@@ -50,8 +46,16 @@ def test_an_article_is_entered_through_its_suggestions(browser, live_server, art
     page.click("#from-article")
     page.fill("#id_url", url)
     page.fill("#id_reason", "Article on European troops for Ukraine")
+    visited: list[str] = []
+    page.on("framenavigated", lambda frame: visited.append(frame.url))
     page.click("button:has-text('Suggest claims')")
     page.wait_for_selector("#suggestions-form")
+    # The page was read by a background job, whose page forwarded to the suggestions by itself.
+    job = Job.objects.get(kind="suggest-read-article")
+    assert [u.removeprefix(live_server.url) for u in visited[-2:]] == [
+        f"/jobs/{job.pk}/",
+        f"/sources/{job.result['source_id']}/suggestions/",
+    ]
     _shot(page, "suggest-01-suggestions")
 
     assert page.input_value("#id_s-0-speaker") == "Keir Starmer"  # "The British prime minister said…"

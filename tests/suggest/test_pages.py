@@ -3,10 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from core.roles import VIEWERS
-from sources.models import Citation, Source
-from tests.conftest import _member
-from tests.sources.checking_support import HOST
+from sources.models import Citation
 from tracker.models import Actor, Claim
 
 pytestmark = pytest.mark.django_db
@@ -128,32 +125,3 @@ def test_the_suggestions_page_reads_a_bounded_number_of_queries(client, editor, 
     client.force_login(editor)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("suggest:source-suggestions", args=[article.pk])).status_code == 200
-
-
-def test_the_new_claim_page_leads_to_suggestions_from_a_url(client, editor, tracked, news_site):
-    client.force_login(editor)
-    assert reverse("suggest:from-url") in client.get(reverse("sources:claim-new")).content.decode()
-    url = news_site.url("/2025/02/17/paris", host=HOST)
-    response = client.post(reverse("suggest:from-url"), {"url": url, "reason": "A new article on troops"})
-    source = Source.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == reverse("suggest:source-suggestions", args=[source.pk])
-    assert source.snapshots.count() == 1  # read through the source check
-    page = client.get(response["Location"])
-    speakers = [form.initial["speaker"] for form in _rows(page).forms]
-    assert speakers[0] == "Keir Starmer"  # "The British prime minister said…"
-
-
-def test_a_url_to_a_private_address_is_refused_by_the_fetcher(client, editor, settings, news_site):
-    settings.FETCH_ALLOWED_NETWORKS = []
-    client.force_login(editor)
-    url = news_site.url("/2025/02/17/paris", host=HOST)
-    response = client.post(reverse("suggest:from-url"), {"url": url, "reason": "A new article on troops"})
-    assert response.status_code == 400
-    assert "No article text could be read" in response.content.decode()
-    assert news_site.paths() == []  # nothing was sent
-
-
-def test_viewers_cannot_start_from_a_url(client, db):
-    client.force_login(_member("viewer2", VIEWERS))
-    assert client.get(reverse("suggest:from-url")).status_code == 403

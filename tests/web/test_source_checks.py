@@ -1,7 +1,6 @@
 """Source checks on the web pages: the flagged claims, each citation's verification, "check now"."""
 
 import datetime
-import uuid
 
 import pytest
 from django.urls import reverse
@@ -13,8 +12,7 @@ from sources.models import Source, SourceCheck
 from sources.services import source_update
 from tests.conftest import forget_pending_on_commit
 from tests.factories import CitationFactory, ClaimFactory, SourceFactory
-from tests.sources.checking_support import HOST, page_url
-from tests.sources.httpserver import LocalHTTPServer
+from tests.sources.checking_support import news_site_server, page_url
 from tracker.choices import EditorialStatus
 
 pytestmark = pytest.mark.django_db
@@ -56,10 +54,7 @@ def checked():
 @pytest.fixture
 def web_server(settings):
     """The local HTTP server of the sources tests, reachable as http://news.test:<port>/."""
-    with LocalHTTPServer() as server:
-        settings.FETCH_ALLOWED_PORTS = [server.port]
-        settings.FETCH_STATIC_HOSTS = {HOST: "127.0.0.1"}
-        settings.FETCH_REDIS_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
+    with news_site_server(settings) as server:
         yield server
 
 
