@@ -8,6 +8,7 @@ who, when, what, the reason and a one-line summary of the fields the change touc
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,9 @@ def for_display(model: type[models.Model]) -> models.QuerySet:
     return model._default_manager.select_related(*(spec.str_related if spec else ()))
 
 
+@functools.cache
 def history_model(model: type[models.Model]) -> type[models.Model]:
+    # Cached: simple-history's `model.history` builds a new manager class (with inspect) on every access.
     return model.history.model  # type: ignore[attr-defined]
 
 

@@ -277,7 +277,7 @@ def _key(child: registry.Tracked, record: Any) -> tuple:
 
 def as_of(model: type[models.Model], moment: datetime.datetime) -> QuerySet:
     """The latest history row of each record at `moment`, deleted records dropped (historical rows, not instances)."""
-    return current_at(model.history.all(), moment)  # type: ignore[attr-defined]
+    return current_at(history_model(model)._default_manager.all(), moment)
 
 
 def records_with_link_as_of(

@@ -321,6 +321,10 @@ def _evidence_at(history_ids: list[int], moment: datetime.datetime, *, partner: 
     return evidence
 
 
+# Every column of a position's history row (its relations by id), for `recorded_positions`.
+_OWN_COLUMNS = [field.attname for field in history_model(Position)._meta.concrete_fields]
+
+
 def recorded_positions(
     page: Iterable[dict[str, Any]], *, recorded_at: datetime.datetime, partner: bool
 ) -> list[Position]:
@@ -335,6 +339,7 @@ def recorded_positions(
     rows = (
         _history(Position)
         .select_related("actor", "topic")
+        .only(*_OWN_COLUMNS, "actor__slug", "actor__name", "topic__slug", "topic__title")  # what is shown of them
         .annotate(retracted_at=Subquery(first_retraction.values("history_date")[:1]))
         .in_bulk(history_ids)
     )
