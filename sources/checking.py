@@ -719,7 +719,8 @@ def _verify_citations(source: Source, check: SourceCheck, text: str, reading: co
     """Verify every citation's excerpt against `text` and record the verdicts (one insert of the
     CitationCheck rows, one update of the citations' latest verdict); the ids of the citations."""
     threshold = settings.SOURCE_CHECK_QUOTE_THRESHOLD
-    citations = list(Citation.objects.filter(source=source).order_by("pk"))
+    shown = ("pk", "claim_id", "excerpt", *QUOTE_BOOKKEEPING_FIELDS)
+    citations = list(Citation.objects.filter(source=source).order_by("pk").only(*shown))
     results = []
     for citation in citations:
         if reading is not None:  # an HTML page: not in the main text is looked for in the rest (issue 13)

@@ -183,11 +183,25 @@ def _one_word_changed(piece: str, passage: str) -> bool:
     return len(edits) == 1 and max(edits[0][2] - edits[0][1], edits[0][4] - edits[0][3]) == 1
 
 
+def _verbatim(excerpt: str, text: str) -> QuoteMatch | None:
+    """The excerpt character for character in the text (most are pasted from it), found by one
+    `str.find` without normalising the text; None otherwise, and for an excerpt with a gap (pieces)."""
+    needle = excerpt.strip()
+    if not needle or "…" in needle or _GAP_RE.search(needle) or not re.search(r"\w", needle):
+        return None
+    start = text.find(needle)
+    return None if start < 0 else QuoteMatch("present", 100.0, needle, start, start + len(needle))
+
+
 def find_excerpt(excerpt: str, text: str) -> QuoteMatch | None:
     """The excerpt's exact occurrence (after normalisation) as a ``present`` match, or None.
 
-    The cheap half of :func:`verify_excerpt`: no fuzzy search.
+    The cheap half of :func:`verify_excerpt`: no fuzzy search, and no normalisation of the text when
+    the excerpt is in it as it is.
     """
+    verbatim = _verbatim(excerpt, text)
+    if verbatim is not None:
+        return verbatim
     pieces = _excerpt_pieces(excerpt)
     if not pieces or not text:
         return None
@@ -221,6 +235,9 @@ def verify_excerpt(excerpt: str, text: str, *, threshold: float = 85.0) -> Quote
     ``start``/``end`` are offsets into the original ``text`` and
     ``text[start:end] == matched_passage``.
     """
+    verbatim = _verbatim(excerpt, text)
+    if verbatim is not None:
+        return verbatim
     pieces = _excerpt_pieces(excerpt)
     if not pieces or not text:
         return QuoteMatch("missing", 0.0, "", None, None)

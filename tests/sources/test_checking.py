@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from core.choices import DatePrecision, HistoryAction
-from core.history import get_system_user, save_bookkeeping
+from core.history import get_system_user, save_bookkeeping, save_bookkeeping_many
 from sources import checking
 from sources.choices import CheckOutcome, ExcerptText, QuoteStatus, SourceHealth
-from sources.models import Citation, CitationCheck, Source, SourceCheck, SourceSnapshot
+from sources.models import QUOTE_BOOKKEEPING_FIELDS, Citation, CitationCheck, Source, SourceCheck, SourceSnapshot
 from tests.factories import CitationFactory, SourceFactory
 from tests.sources.checking_support import ARTICLE_PARAGRAPHS, article_html, page_url
 
@@ -376,6 +376,28 @@ def test_bookkeeping_saves_refuse_fields_that_history_records():
     source.title = "Sneaky"
     with pytest.raises(ValueError, match="title"):
         save_bookkeeping(source, fields=["title", "health"])
+
+
+def test_bookkeeping_of_many_records_writes_each_its_own_values_in_one_update(django_assert_num_queries):
+    source = SourceFactory()
+    first, second, third = (CitationFactory(source=source) for _ in range(3))
+    now = timezone.now()
+    check = SourceCheck.objects.create(
+        source=source, url=source.url, outcome=CheckOutcome.OK, started_at=now, finished_at=now
+    )
+    verdict = CitationCheck.objects.create(source_check=check, citation=first, excerpt="x", status="present", score=100)
+    first.quote_status, first.quote_check = QuoteStatus.ALTERED, verdict
+    second.quote_status, second.quote_check = QuoteStatus.MISSING, None  # a NULL among the values
+
+    with django_assert_num_queries(1):
+        save_bookkeeping_many([first, second], fields=QUOTE_BOOKKEEPING_FIELDS)
+
+    stored = {c.pk: (c.quote_status, c.quote_check_id) for c in Citation.objects.all()}
+    assert stored[first.pk] == (QuoteStatus.ALTERED, verdict.pk)
+    assert stored[second.pk] == (QuoteStatus.MISSING, None)
+    assert stored[third.pk] == (QuoteStatus.UNVERIFIED, None)
+    with pytest.raises(ValueError, match="excerpt"):
+        save_bookkeeping_many([first], fields=["excerpt", "quote_status"])
 
 
 def test_a_page_without_readable_text_keeps_the_excerpts_last_verdict(news_server):
