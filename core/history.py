@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models import Q, QuerySet
 from django.dispatch import receiver
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
@@ -70,6 +71,22 @@ class HistoryBase(models.Model):
         raise PermissionDenied("History rows cannot be deleted; retention is `manage.py prunehistory`.")
 
 
+class _HistoryDescriptor(HistoryDescriptor):
+    """simple-history's descriptor with its manager class built once. The original builds a new class
+    (with `inspect`) on every access, and writing one history row reads it twice or more: 0.7 ms of
+    a claim write's CPU."""
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        built = self.__dict__.get("built_manager_class")
+        if built is None:
+            built = self.built_manager_class = self.manager_class.from_queryset(self.queryset_class)
+        return built(self.model, instance)
+
+
+def _caching(descriptor: HistoryDescriptor) -> _HistoryDescriptor:
+    return _HistoryDescriptor(descriptor.model, manager=descriptor.manager_class, queryset=descriptor.queryset_class)
+
+
 class TrackedHistory(HistoricalRecords):
     """HistoricalRecords that stays reachable from its model so services can write rows directly."""
 
@@ -77,6 +94,11 @@ class TrackedHistory(HistoricalRecords):
         super().finalize(sender, **kwargs)
         if sender is self.cls:
             sender._tracked_history = self  # type: ignore[attr-defined]
+            history = _caching(sender.__dict__[self.manager_name])
+            setattr(sender, self.manager_name, history)
+            for field in self.m2m_models:  # simple-history shares this dict between models
+                if field.model is sender:
+                    setattr(history.model, field.name, _caching(history.model.__dict__[field.name]))
 
 
 def tracked_history(*, m2m_fields: Iterable[str] = (), excluded_fields: Iterable[str] = ()) -> TrackedHistory:
