@@ -95,3 +95,38 @@ def test_exports_and_the_feeds_records_are_typed(schema):
         "Source",
         "Citation",
     }
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/claims/", "/api/v1/claims/{id}/", "/api/v1/topics/{slug}/stances/", "/api/v1/changes/"],
+)
+def test_conditional_gets_are_documented_with_their_headers_and_the_304(schema, path):
+    operation = schema["paths"][path]["get"]
+    headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+    ok, not_modified = operation["responses"]["200"], operation["responses"]["304"]
+
+    assert headers["If-None-Match"].get("required", False) is False
+    assert headers["If-None-Match"]["schema"]["type"] == "string"
+    assert ok["headers"]["ETag"]["required"] is True
+    assert "content" in ok
+    assert not_modified["description"] == "Not modified: the representation has this ETag."
+    assert "content" not in not_modified
+    assert not_modified["headers"]["ETag"]["required"] is True
+
+
+def test_only_gets_answered_with_an_etag_document_conditional_requests(schema):
+    conditional = {(method.upper(), path) for method, path, op in _operations(schema) if "304" in op["responses"]}
+    gets = {(method, path) for method, path, _ in _operations(schema) if method == "GET"}
+    streamed = {("GET", f"/api/v1/{name}/") for name in ("claims/export", "positions/export", "claims/claim-reviews")}
+    # A partner's own webhooks and a team member's suggestions are not representations of our records.
+    own = {(m, p) for m, p in gets if p.startswith(("/api/v1/webhook-endpoints/", "/api/v1/claim-suggestions/"))}
+
+    assert {method for method, _ in conditional} == {"GET"}
+    assert gets - conditional == streamed | own, sorted(gets - conditional)
+    assert len(own) == 4
+    assert ("GET", "/api/v1/claims/{id}/claim-review/") in conditional
+    for _, path in streamed:
+        operation = schema["paths"][path]["get"]
+        assert "If-None-Match" not in {p["name"] for p in operation.get("parameters", [])}
+        assert "ETag" not in operation["responses"]["200"].get("headers", {})
