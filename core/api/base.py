@@ -340,9 +340,13 @@ class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateM
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     write_serializer_class: Any = None
+    # What a change may send, where it differs from what a creation may (claims: no nested citations).
+    update_serializer_class: Any = None
     service_object_name: str = ""
 
     def get_serializer_class(self):
+        if self.action in ("partial_update", "update") and self.update_serializer_class:
+            return self.update_serializer_class
         if self.action in ("create", "partial_update", "update") and self.write_serializer_class:
             return self.write_serializer_class
         return self.serializer_class

@@ -31,6 +31,7 @@ from sources.api.serializers import (
     CitationSerializer,
     CitationWriteSerializer,
     ClaimSerializer,
+    ClaimUpdateSerializer,
     ClaimWriteSerializer,
     SourceCheckSerializer,
     SourceSerializer,
@@ -118,6 +119,7 @@ class ClaimViewSet(TrackedViewSet):
     model = Claim
     serializer_class = ClaimSerializer
     write_serializer_class = ClaimWriteSerializer
+    update_serializer_class = ClaimUpdateSerializer
     filterset_class = ClaimFilterSet
     ordering_fields = ["updated_at", "id"]  # cursor pages need non-null keys: not stated_on
     service_object_name = "claim"

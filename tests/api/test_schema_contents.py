@@ -44,7 +44,7 @@ def test_write_bodies_list_the_reason_and_the_team_only_ratings(schema):
 
     for name in ("reason", "veracity", "veracity_rationale", "attribution_status"):
         assert name in claim_write
-        assert name in components["PatchedClaimWriteRequest"]["properties"]
+        assert name in components["PatchedClaimUpdateRequest"]["properties"]
     assert "Team only" in claim_write["veracity"]["description"]
     for name, component in components.items():
         if name.endswith("WriteRequest") and not name.startswith(("WebhookEndpoint", "PatchedWebhookEndpoint")):
@@ -130,3 +130,17 @@ def test_only_gets_answered_with_an_etag_document_conditional_requests(schema):
         operation = schema["paths"][path]["get"]
         assert "If-None-Match" not in {p["name"] for p in operation.get("parameters", [])}
         assert "ETag" not in operation["responses"]["200"].get("headers", {})
+
+
+def test_a_claims_citations_are_documented_for_its_creation_only(schema):
+    components = schema["components"]["schemas"]
+    claim_path = schema["paths"]["/api/v1/claims/{id}/"]
+    patch_body = claim_path["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    create_body = schema["paths"]["/api/v1/claims/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+
+    assert create_body == {"$ref": "#/components/schemas/ClaimWriteRequest"}
+    assert "citations" in components["ClaimWriteRequest"]["properties"]
+    assert patch_body == {"$ref": "#/components/schemas/PatchedClaimUpdateRequest"}
+    assert "citations" not in components["PatchedClaimUpdateRequest"]["properties"]
+    assert "put" not in claim_path
+    assert "PatchedClaimWriteRequest" not in components
