@@ -152,6 +152,11 @@ def representation_etag(data: Any, instance: Any = None) -> str:
     return f'"{digest}"'
 
 
+def content_etag(content: bytes) -> str:
+    """A strong ETag of a body the view rendered itself."""
+    return f'"{hashlib.sha256(content).hexdigest()[:24]}"'
+
+
 _ETAG_VERSION = re.compile(r'^(?:W/)?"[a-z]+-[^"-]+-v(\d+)(?:-[0-9a-f]+)?"$')
 
 
@@ -233,10 +238,12 @@ class ConditionalGetMixin:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
-        if not isinstance(response, Response) or response.data is None:
-            return response  # a streamed export or a JSON-LD document: no representation to digest here
+        if response.streaming:
+            return response  # an export or a JSON-LD graph (`streamed`): its body is not known yet
         if not response.has_header("ETag"):
-            response["ETag"] = representation_etag(response.data)
+            # A document rendered by the view itself (a JSON-LD ClaimReview) is digested as sent.
+            is_data = isinstance(response, Response) and response.data is not None
+            response["ETag"] = representation_etag(response.data) if is_data else content_etag(response.content)
         if if_none_match(request, response["ETag"]):
             not_modified = HttpResponseNotModified()
             for header in ("ETag", "Vary", "Cache-Control"):
@@ -244,6 +251,31 @@ class ConditionalGetMixin:
                     not_modified[header] = response[header]
             return not_modified
         return response
+
+
+def streamed(view_method: Any) -> Any:
+    """Mark a GET action whose answer is streamed as it is read (an export, a JSON-LD graph): its body is
+    not known before it is sent, so it carries no ETag and the schema promises none (core.api.schema)."""
+    view_method.streamed = True
+    return view_method
+
+
+IF_NONE_MATCH_PARAMETER = OpenApiParameter(
+    "If-None-Match",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The `ETag` of an earlier answer: 304 without a body while the representation is unchanged.",
+)
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    response=[200],
+    required=True,
+    description="A strong validator of this representation: send it back in `If-None-Match`.",
+)
+NOT_MODIFIED_DESCRIPTION = "Not modified: the representation has this ETag."
 
 
 def if_none_match(request, etag: str) -> bool:
@@ -308,9 +340,13 @@ class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateM
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     write_serializer_class: Any = None
+    # What a change may send, where it differs from what a creation may (claims: no nested citations).
+    update_serializer_class: Any = None
     service_object_name: str = ""
 
     def get_serializer_class(self):
+        if self.action in ("partial_update", "update") and self.update_serializer_class:
+            return self.update_serializer_class
         if self.action in ("create", "partial_update", "update") and self.write_serializer_class:
             return self.write_serializer_class
         return self.serializer_class

@@ -9,6 +9,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc, get_view_model
 from drf_spectacular.utils import OpenApiParameter
 
+from core.api.base import ETAG_HEADER, IF_NONE_MATCH_PARAMETER, NOT_MODIFIED_DESCRIPTION, ConditionalGetMixin
+
 # What each standard action does, said once for every resource (`{name}`: the record type).
 ACTION_DESCRIPTIONS = {
     "list": (
@@ -60,7 +62,25 @@ class TrackerAutoSchema(AutoSchema):
         parameters = super().get_override_parameters()
         if "{id}" in self.path:
             parameters = [*parameters, OpenApiParameter("id", ID_SCHEMA, OpenApiParameter.PATH, description="Its id.")]
+        if self.conditional_get():
+            parameters = [*parameters, IF_NONE_MATCH_PARAMETER, ETAG_HEADER]
         return parameters
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        # Added here, after any `@extend_schema(responses=...)` of the view has replaced the answers.
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and self.conditional_get():
+            etag = operation["responses"]["200"]["headers"]["ETag"]
+            operation["responses"]["304"] = {"description": NOT_MODIFIED_DESCRIPTION, "headers": {"ETag": etag}}
+        return operation
+
+    def conditional_get(self) -> bool:
+        """Whether this operation is a GET answered with an ETag, and 304 to a matching `If-None-Match`
+        (core.api.base.ConditionalGetMixin), i.e. not a streamed one."""
+        if self.method != "GET" or not isinstance(self.view, ConditionalGetMixin):
+            return False
+        handler = getattr(self.view, getattr(self.view, "action", None) or "get", None)
+        return not getattr(handler, "streamed", False)
 
 
 PROBLEM = {

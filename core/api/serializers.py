@@ -22,6 +22,11 @@ class ServiceArgumentsMixin:
     extra_arguments: tuple[str, ...] = ()
     list_bounds: dict[str, int] = {}
 
+    def refused_fields(self) -> dict[str, str]:
+        """Fields this caller may not send here, each with why: a body naming one is refused with a 400
+        naming it, never applied in part with the field dropped."""
+        return {}
+
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()  # type: ignore[misc]
         # Read by the view (core.api.base.reason_from), listed here so the write schema shows it.
@@ -49,6 +54,7 @@ class ServiceArgumentsMixin:
                 }
             )
             errors.update(json_type_errors(self.fields, data))  # type: ignore[attr-defined]
+            errors.update({name: [why] for name, why in self.refused_fields().items() if name in data})
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc]

@@ -23,6 +23,7 @@ from core.api.base import (
     TrackerCursorPagination,
     VisibleViewSet,
     is_partner,
+    streamed,
 )
 from core.api.exports import EXPORT_PARAMETER, export_response
 from core.api.feed import register_viewset
@@ -70,6 +71,7 @@ class PositionViewSet(TrackedViewSet):
     def get_queryset(self):
         return with_visible_evidence(super().get_queryset(), self.partner_view())
 
+    @streamed
     @extend_schema(
         parameters=[EXPORT_PARAMETER],
         responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): PositionSerializer(many=True)},

@@ -271,6 +271,10 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 MAX_CITATIONS_PER_WRITE = 50
+TEAM_ONLY = "This field can only be set by the team."
+CITATIONS_ELSEWHERE = (
+    "Citations are sent with a new claim only; change an existing claim's citations at /api/v1/citations/."
+)
 MAX_TOPICS_PER_CLAIM = 20
 
 
@@ -335,12 +339,32 @@ class ClaimWriteSerializer(ServiceArgumentsMixin, serializers.ModelSerializer):
         partner = partner_context(self)
         self.fields["speaker"].queryset = visible(Actor, partner=partner)
         self.fields["topics"].child_relation.queryset = visible(Topic, partner=partner)
-        if partner and not documenting(self):
+        if self.partner_refused():
             for name in self.team_only_fields:
                 self.fields.pop(name)
         for name in self.team_only_fields:
             if name in self.fields:
-                self.fields[name].help_text = "Team only: the team rates claims; partners' proposals leave it out."
-        if self.instance is not None:
-            # Citations of an existing claim are edited at /api/v1/citations/.
-            self.fields.pop("citations")
+                self.fields[
+                    name
+                ].help_text = "Team only: the team rates claims; a partner's proposal naming it is refused."
+
+    def partner_refused(self) -> bool:
+        return partner_context(self) and not documenting(self)
+
+    def refused_fields(self) -> dict[str, str]:
+        if self.partner_refused():
+            return dict.fromkeys(self.team_only_fields, TEAM_ONLY)
+        return {}
+
+
+class ClaimUpdateSerializer(ClaimWriteSerializer):
+    """A change to a claim. Its citations are records of their own, changed at /api/v1/citations/: a
+    change sending `citations` is refused rather than applied without them."""
+
+    citations = None
+
+    class Meta(ClaimWriteSerializer.Meta):
+        fields = [name for name in ClaimWriteSerializer.Meta.fields if name != "citations"]
+
+    def refused_fields(self) -> dict[str, str]:
+        return {**super().refused_fields(), "citations": CITATIONS_ELSEWHERE}

@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.actions import workflow_action, write_docs
-from core.api.base import TrackedReadViewSet, TrackedViewSet, api_key, representation_etag
+from core.api.base import TrackedReadViewSet, TrackedViewSet, api_key, representation_etag, streamed
 from core.api.exports import EXPORT_PARAMETER, export_response, json_array_lines, serialized_rows
 from core.api.feed import register_viewset
 from core.history import change_set
@@ -31,6 +31,7 @@ from sources.api.serializers import (
     CitationSerializer,
     CitationWriteSerializer,
     ClaimSerializer,
+    ClaimUpdateSerializer,
     ClaimWriteSerializer,
     SourceCheckSerializer,
     SourceSerializer,
@@ -118,6 +119,7 @@ class ClaimViewSet(TrackedViewSet):
     model = Claim
     serializer_class = ClaimSerializer
     write_serializer_class = ClaimWriteSerializer
+    update_serializer_class = ClaimUpdateSerializer
     filterset_class = ClaimFilterSet
     ordering_fields = ["updated_at", "id"]  # cursor pages need non-null keys: not stated_on
     service_object_name = "claim"
@@ -174,6 +176,7 @@ class ClaimViewSet(TrackedViewSet):
     def get_queryset_unfiltered(self):
         return claims_for_representation(visible(Claim, partner=False))
 
+    @streamed
     @extend_schema(
         parameters=[EXPORT_PARAMETER],
         responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): ClaimSerializer(many=True)},
@@ -193,6 +196,7 @@ class ClaimViewSet(TrackedViewSet):
         review = self._claim_reviews([claim])[0]
         return HttpResponse(json.dumps(review, cls=DjangoJSONEncoder), content_type=JSON_LD)
 
+    @streamed
     @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT})
     @action(detail=False, methods=["get"], url_path="claim-reviews", pagination_class=None)
     def claim_reviews(self, request):

@@ -159,3 +159,32 @@ def _relative_links(row):
             ]
         }
     return {}
+
+
+def test_a_claim_review_answers_304_to_its_etag_until_its_rating_changes(dossier, partner_reader):
+    dossier.claim.veracity, dossier.claim.veracity_rationale = Veracity.MOSTLY_TRUE, "Offered, with conditions."
+    dossier.claim.save()
+    client = client_for(partner_reader)
+    path = f"/api/v1/claims/{dossier.claim.pk}/claim-review/"
+    first = client.get(path)
+
+    again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    dossier.claim.veracity = Veracity.FALSE
+    dossier.claim.save()
+    changed = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert (first.status_code, first["Content-Type"]) == (200, "application/ld+json")
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+    assert json.loads(changed.content)["reviewRating"]["name"] == "False"
+
+
+def test_streamed_exports_carry_no_etag_and_ignore_if_none_match(dossier, partner_reader):
+    client = client_for(partner_reader)
+    for path in ("/api/v1/claims/export/", "/api/v1/positions/export/?as=csv", "/api/v1/claims/claim-reviews/"):
+        response = client.get(path, HTTP_IF_NONE_MATCH="*")
+
+        assert response.status_code == 200, path
+        assert not response.has_header("ETag"), path
+        assert _body(response), path

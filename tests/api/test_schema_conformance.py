@@ -74,3 +74,26 @@ def test_every_read_operation_passes_every_check(case, reviewer_key, monkeypatch
 @HYPOTHESIS
 def test_every_write_operation_conforms_to_the_schema(case, reviewer_key, monkeypatch):
     call_and_validate(case, reviewer_key, monkeypatch, WRITE_CHECKS)
+
+
+@pytest.mark.parametrize(
+    ("path", "parameters"),
+    [
+        ("/api/v1/claims/", {}),
+        ("/api/v1/claims/{id}/", None),
+        ("/api/v1/topics/{slug}/stances/", {"slug": "troops-in-ukraine"}),
+    ],
+)
+def test_a_304_answer_is_the_documented_one(dossier, reviewer_key, path, parameters):
+    operation = schema[path]["GET"]
+    parameters = {"id": dossier.claim.pk} if parameters is None else parameters
+    auth = {"Authorization": f"Bearer {reviewer_key}"}
+    first = operation.Case(path_parameters=parameters).call(headers=auth)
+    assert first.status_code == 200
+    case = operation.Case(path_parameters=parameters, headers={"If-None-Match": first.headers["etag"][0]})
+
+    response = case.call(headers=auth)
+
+    assert (response.status_code, response.content) == (304, b"")
+    assert response.headers["etag"] == first.headers["etag"]
+    case.validate_response(response, checks=ALL_CHECKS, headers=auth)

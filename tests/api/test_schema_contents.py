@@ -44,7 +44,7 @@ def test_write_bodies_list_the_reason_and_the_team_only_ratings(schema):
 
     for name in ("reason", "veracity", "veracity_rationale", "attribution_status"):
         assert name in claim_write
-        assert name in components["PatchedClaimWriteRequest"]["properties"]
+        assert name in components["PatchedClaimUpdateRequest"]["properties"]
     assert "Team only" in claim_write["veracity"]["description"]
     for name, component in components.items():
         if name.endswith("WriteRequest") and not name.startswith(("WebhookEndpoint", "PatchedWebhookEndpoint")):
@@ -95,3 +95,52 @@ def test_exports_and_the_feeds_records_are_typed(schema):
         "Source",
         "Citation",
     }
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/claims/", "/api/v1/claims/{id}/", "/api/v1/topics/{slug}/stances/", "/api/v1/changes/"],
+)
+def test_conditional_gets_are_documented_with_their_headers_and_the_304(schema, path):
+    operation = schema["paths"][path]["get"]
+    headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+    ok, not_modified = operation["responses"]["200"], operation["responses"]["304"]
+
+    assert headers["If-None-Match"].get("required", False) is False
+    assert headers["If-None-Match"]["schema"]["type"] == "string"
+    assert ok["headers"]["ETag"]["required"] is True
+    assert "content" in ok
+    assert not_modified["description"] == "Not modified: the representation has this ETag."
+    assert "content" not in not_modified
+    assert not_modified["headers"]["ETag"]["required"] is True
+
+
+def test_only_gets_answered_with_an_etag_document_conditional_requests(schema):
+    conditional = {(method.upper(), path) for method, path, op in _operations(schema) if "304" in op["responses"]}
+    gets = {(method, path) for method, path, _ in _operations(schema) if method == "GET"}
+    streamed = {("GET", f"/api/v1/{name}/") for name in ("claims/export", "positions/export", "claims/claim-reviews")}
+    # A partner's own webhooks and a team member's suggestions are not representations of our records.
+    own = {(m, p) for m, p in gets if p.startswith(("/api/v1/webhook-endpoints/", "/api/v1/claim-suggestions/"))}
+
+    assert {method for method, _ in conditional} == {"GET"}
+    assert gets - conditional == streamed | own, sorted(gets - conditional)
+    assert len(own) == 4
+    assert ("GET", "/api/v1/claims/{id}/claim-review/") in conditional
+    for _, path in streamed:
+        operation = schema["paths"][path]["get"]
+        assert "If-None-Match" not in {p["name"] for p in operation.get("parameters", [])}
+        assert "ETag" not in operation["responses"]["200"].get("headers", {})
+
+
+def test_a_claims_citations_are_documented_for_its_creation_only(schema):
+    components = schema["components"]["schemas"]
+    claim_path = schema["paths"]["/api/v1/claims/{id}/"]
+    patch_body = claim_path["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    create_body = schema["paths"]["/api/v1/claims/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+
+    assert create_body == {"$ref": "#/components/schemas/ClaimWriteRequest"}
+    assert "citations" in components["ClaimWriteRequest"]["properties"]
+    assert patch_body == {"$ref": "#/components/schemas/PatchedClaimUpdateRequest"}
+    assert "citations" not in components["PatchedClaimUpdateRequest"]["properties"]
+    assert "put" not in claim_path
+    assert "PatchedClaimWriteRequest" not in components

@@ -163,7 +163,6 @@ def test_a_partner_submission_enters_review_attributed_to_the_partner_and_stays_
             "speaker": "keir-starmer",
             "text": "The UK will send 10,000 troops.",
             "topics": ["troops-in-ukraine"],
-            "veracity": "false",
             "citations": [
                 {
                     "source_url": "https://Partner.example.net/story?utm_source=x",
@@ -180,7 +179,7 @@ def test_a_partner_submission_enters_review_attributed_to_the_partner_and_stays_
     assert response.status_code == 201, response.json()
     claim = Claim.objects.get(pk=response.json()["id"])
     assert claim.status == EditorialStatus.IN_REVIEW
-    assert claim.veracity == "unrated"  # partners propose; the team rates
+    assert claim.veracity == "unrated"
     rows = list(claim.history.order_by("history_id"))
     assert [(r.history_action, r.history_user) for r in rows] == [
         (HistoryAction.CREATED, partner_submitter.user),
@@ -320,3 +319,102 @@ def test_values_of_the_wrong_json_type_are_refused_not_coerced(dossier, editor):
         ("citations[0].excerpt", "Give text (a JSON string)."),
     }
     assert not Claim.objects.filter(text="12").exists()
+
+
+def test_a_partner_sending_team_only_fields_is_refused_naming_each_and_nothing_is_created(dossier, partner_submitter):
+    claims, sources = Claim.objects.count(), Source.objects.count()
+
+    response = client_for(partner_submitter).post(
+        "/api/v1/claims/",
+        {
+            "speaker": "keir-starmer",
+            "text": "The UK will send 10,000 troops.",
+            "veracity": "false",
+            "veracity_rationale": "No troops were offered.",
+            "attribution_status": "confirmed",
+            "citations": [{"source_url": "https://partner.example.net/new-story", "excerpt": "10,000 troops"}],
+            "reason": "Tip from our Kyiv desk",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert sorted((e["field"], e["message"]) for e in response.json()["errors"]) == [
+        ("attribution_status", "This field can only be set by the team."),
+        ("veracity", "This field can only be set by the team."),
+        ("veracity_rationale", "This field can only be set by the team."),
+    ]
+    assert (Claim.objects.count(), Source.objects.count()) == (claims, sources)
+
+
+def test_a_team_member_sets_the_team_only_fields_of_a_new_claim(dossier, editor):
+    response = client_for(editor).post(
+        "/api/v1/claims/",
+        {
+            "speaker": "keir-starmer",
+            "text": "The UK will send 10,000 troops.",
+            "veracity": "false",
+            "veracity_rationale": "No troops were offered.",
+            "reason": "From the briefing",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    claim = Claim.objects.get(pk=response.json()["id"])
+    assert (claim.veracity, claim.veracity_rationale) == ("false", "No troops were offered.")
+    row = claim.history.get()
+    assert (row.history_user, row.history_change_reason, row.veracity) == (editor, "From the briefing", "false")
+
+
+def test_changing_a_claim_with_citations_is_refused_naming_the_field_and_changes_nothing(dossier, reviewer):
+    client = client_for(reviewer)
+    path = f"/api/v1/claims/{dossier.claim.pk}/"
+    etag = client.get(path)["ETag"]
+    history = dossier.claim.history.count()
+
+    response = client.patch(
+        path,
+        {"context": "At the Paris summit.", "citations": [{"source": dossier.source.pk, "excerpt": "troops"}]},
+        format="json",
+        HTTP_IF_MATCH=etag,
+        HTTP_X_CHANGE_REASON="Add context",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "field": "citations",
+            "message": (
+                "Citations are sent with a new claim only; change an existing claim's citations at /api/v1/citations/."
+            ),
+        }
+    ]
+    dossier.claim.refresh_from_db()
+    assert dossier.claim.context == ""
+    assert dossier.claim.citations.count() == 1
+    assert dossier.claim.history.count() == history
+    assert client.get(path)["ETag"] == etag
+
+
+def test_a_claim_is_changed_without_citations_and_its_history_says_who_and_why(dossier, reviewer):
+    client = client_for(reviewer)
+    path = f"/api/v1/claims/{dossier.claim.pk}/"
+
+    response = client.patch(
+        path,
+        {"context": "At the Paris summit.", "veracity": "mostly_true", "veracity_rationale": "Offered, with terms."},
+        format="json",
+        HTTP_IF_MATCH=client.get(path)["ETag"],
+        HTTP_X_CHANGE_REASON="Add context",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert (response.json()["context"], response.json()["veracity"]) == ("At the Paris summit.", "mostly_true")
+    row = dossier.claim.history.latest("history_id")
+    assert (row.history_user, row.history_change_reason, row.context) == (
+        reviewer,
+        "Add context",
+        "At the Paris summit.",
+    )
