@@ -40,6 +40,10 @@ _reverting: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_histo
 _current_change_id: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
     "tracker_history_change_id", default=None
 )
+# The records the current change set created ((model, pk)): see `created_in_this_change`.
+_created_here: contextvars.ContextVar[set[tuple[type, Any]] | None] = contextvars.ContextVar(
+    "tracker_history_created", default=None
+)
 
 
 class HistoryBase(models.Model):
@@ -131,12 +135,20 @@ def change_set() -> Iterator[uuid.UUID]:
             yield outer
         return
     change_id = uuid.uuid4()
-    token = _current_change_id.set(change_id)
+    token, created = _current_change_id.set(change_id), _created_here.set(set())
     try:
         with transaction.atomic():
             yield change_id
     finally:
         _current_change_id.reset(token)
+        _created_here.reset(created)
+
+
+def created_in_this_change(instance: models.Model) -> bool:
+    """Whether the change set being written created `instance` (a claim and its first citations are
+    one change: what is true of a new record, such as who follows it, needs no query)."""
+    created = _created_here.get()
+    return created is not None and (type(instance), instance.pk) in created
 
 
 @contextlib.contextmanager
@@ -213,6 +225,8 @@ def save_tracked(
                 else:
                     manager.set(list(values))
         _stamp(instance, user=user, reason=reason, action=action)
+        if created and (created_here := _created_here.get()) is not None:
+            created_here.add((type(instance), instance.pk))
         try:
             type(instance)._tracked_history.create_historical_record(instance, "+" if created else "~")  # type: ignore[attr-defined]
         finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -54,9 +54,35 @@ class TrackedModel(models.Model):
         itself, and `core.editing.save_validated` turns a violation into the constraint's own message
         (the same non-field error Django would raise here)."""
         return [
-            (model, [c for c in constraints if not isinstance(c, models.CheckConstraint)])
+            (model, [c for c in constraints if not isinstance(c, models.CheckConstraint) and not _on_own_fields(c)])
             for model, constraints in super().get_constraints()
         ]
+
+    def validate_constraints(self, exclude: set[str] | None = None) -> None:
+        """Django's validation of the constraints above, and of unique constraints whose condition is on
+        their own fields (a source's URL, unique unless empty) by one query of our own.
+
+        Django checks such a constraint with a query in a savepoint (three round trips). When the
+        condition reads only the constrained fields, another row with the same values meets it exactly
+        when this one would, so one EXISTS over the rows that meet it gives the same answer."""
+        errors: dict[str, list[str]] = {}
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for constraint in self._meta.constraints:
+            if not _on_own_fields(constraint) or set(constraint.fields) & set(exclude or ()):
+                continue
+            values = {name: getattr(self, self._meta.get_field(name).attname) for name in constraint.fields}
+            if any(value is None for value in values.values()):
+                continue  # NULLs are distinct
+            others = type(self)._default_manager.filter(constraint.condition, **values)
+            if not self._state.adding:
+                others = others.exclude(pk=self.pk)
+            if others.exists():
+                errors.setdefault(NON_FIELD_ERRORS, []).append(str(constraint.get_violation_error_message()))
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def check_constraint_message(cls, error: Exception) -> str | None:
@@ -66,6 +92,17 @@ class TrackedModel(models.Model):
             if isinstance(constraint, models.CheckConstraint) and constraint.name in text:
                 return str(constraint.get_violation_error_message())
         return None
+
+
+def _on_own_fields(constraint: models.BaseConstraint) -> bool:
+    """A unique constraint on fields whose condition reads only those fields."""
+    return (
+        isinstance(constraint, models.UniqueConstraint)
+        and constraint.condition is not None
+        and bool(constraint.fields)
+        and not constraint.expressions
+        and set(constraint.condition.referenced_base_fields) <= set(constraint.fields)
+    )
 
 
 class Partner(models.Model):

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from core.choices import HistoryAction
+from core.history import created_in_this_change
 from positions.models import Position
 from push import services
 from push.choices import EventKind, FollowKind, FollowReason
@@ -175,6 +176,8 @@ def on_citation_change(citation: Citation) -> None:
     action, user, reason, key = _change(citation)
     if action in (*EDITS, HistoryAction.CREATED):
         claim = citation.claim
+        if action == HistoryAction.CREATED and created_in_this_change(claim):
+            return  # a claim created in this same change is followed by its author alone, who is this user
         services.notify(
             user_ids=owners(FollowKind.CLAIM, claim.pk) - {user.pk},
             kind=EventKind.MINE_EDITED,
