@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "bench"))
 from article_page import article_page, cited_excerpts  # noqa: E402
+from processes import stop_worker  # noqa: E402
 
 
 class SlowServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
@@ -310,12 +311,7 @@ def main() -> None:
             time.sleep(max(1.5, args.host_interval + 0.5))  # let every host's politeness slot expire
     finally:
         sender.close()
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop_worker(worker)
     try:
         inline = _inline_cpu(server, source_ids[: args.inline], host_interval=args.host_interval)
     finally:

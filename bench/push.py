@@ -33,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from processes import stop_worker  # noqa: E402  (bench/, the script's directory, is on the path)
 
 
 class Receiver(ThreadingHTTPServer):
@@ -206,7 +207,7 @@ def main() -> None:
         cpu = {queue: _cpu_seconds(worker.pid) - cpu_before[queue] for queue, worker in workers.items()}
     finally:
         for worker in workers.values():
-            _stop(worker)
+            stop_worker(worker)
         receiver.shutdown()
 
     with receiver.lock:
@@ -257,15 +258,6 @@ def _start_worker(queue: str, pool: str, concurrency: int, env: dict[str, str], 
     return subprocess.Popen(  # noqa: S603 - fixed argv
         argv, env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
     )
-
-
-def _stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.terminate()
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
 
 
 if __name__ == "__main__":
