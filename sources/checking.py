@@ -246,6 +246,7 @@ class _Observation:
     text: str | None = None  # main text, when there is one to verify excerpts against
     reading: content.PageReading | None = None  # of an HTML page: the fuller text and whether it was readable
     fingerprint: str = ""
+    snapshot_id: int | None = None  # the snapshot whose text is `text`, character for character, when known
     metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
     error: str = ""
     archive: tuple[str, datetime.datetime | None] | None = None
@@ -278,8 +279,11 @@ def _observe(source: Source) -> _Observation:
         return observation
     mime = (result.content_type or "").split(";")[0].strip().lower()
     if mime in ("text/html", "application/xhtml+xml"):
-        observation.reading = content.read_page(result.text, url=result.final_url)
+        known = _known_text(source, result.final_url)
+        observation.reading = content.read_page(result.text, url=result.final_url, known=known and known.text)
         observation.text = observation.reading.main
+        if known is not None and observation.reading.reused:
+            observation.fingerprint, observation.snapshot_id = known.fingerprint, known.snapshot_id
         if _fillable_fields(source):  # a source with every field filled has nothing to take from it
             observation.metadata = _metadata_dict(content.extract_metadata(result.text, url=result.final_url))
     elif mime == "text/plain":
@@ -295,7 +299,8 @@ def _observe(source: Source) -> _Observation:
         )
         return observation
     if observation.text is not None and (observation.text.strip() or mime != "application/pdf"):
-        observation.fingerprint = _fingerprint(source, observation.text)
+        if not observation.fingerprint:
+            observation.fingerprint, observation.snapshot_id = _fingerprint(source, observation.text)
         if not observation.text.strip():
             observation.error = "The page has no readable text; excerpts not verified."
         elif observation.reading is not None and not observation.reading.confident:
@@ -319,16 +324,65 @@ def _fillable_fields(source: Source) -> list[str]:
     return empty + (["published_on"] if source.published_on is None else [])
 
 
-def _fingerprint(source: Source, text: str) -> str:
-    """The fingerprint of `text`; the latest snapshot's, without computing it, when the text is that one.
+def _fingerprint(source: Source, text: str) -> tuple[str, int | None]:
+    """The fingerprint of `text`; the latest snapshot's, without computing it, when the text is that one
+    (and then that snapshot's id).
 
     An unchanged article extracts to the same main text check after check: comparing it with the
     snapshot's text (one indexed read) costs far less than the stable form the fingerprint hashes.
     """
-    latest = source.snapshots.order_by("-created_at", "-id").values_list("text", "fingerprint").first()
+    latest = source.snapshots.order_by("-created_at", "-id").values_list("text", "fingerprint", "pk").first()
     if latest is not None and latest[0] == text:
-        return latest[1]
-    return content.fingerprint(text)
+        return latest[1], latest[2]
+    return content.fingerprint(text), None
+
+
+#: A main text reused because its article's markup is unchanged (`_known_text`) is extracted afresh
+#: when it is older than this: a change that would reach the text without showing in that markup (an
+#: extractor that now reads a paragraph outside the article) is then seen within a week.
+EXTRACTION_MEMO_MAX_AGE = datetime.timedelta(days=7)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Known:
+    text: content.KnownText
+    fingerprint: str
+    snapshot_id: int
+
+
+def _known_text(source: Source, url: str) -> _Known | None:
+    """The latest snapshot's text and where on the page it was read from, if a page at `url` with the
+    same markup there may reuse it (`Source.extraction_memo`; sources.content.container)."""
+    memo = source.extraction_memo or {}
+    if memo.get("version") != content.EXTRACTOR_VERSION or memo.get("url") != url:
+        return None
+    try:
+        since = datetime.date.fromisoformat(memo["since"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if timezone.localdate() - since >= EXTRACTION_MEMO_MAX_AGE:
+        return None
+    row = source.snapshots.filter(pk=memo.get("snapshot")).values_list("text", "fingerprint").first()
+    if row is None:
+        return None
+    return _Known(content.KnownText(row[0], memo["path"], memo["digest"]), row[1], memo["snapshot"])
+
+
+def _extraction_memo(source: Source, observation: _Observation, snapshot: SourceSnapshot | None) -> dict[str, Any]:
+    """What `_known_text` reads at the next check: set when the snapshot's text is this page's main
+    text character for character and the article it came from was placed; else nothing."""
+    reading = observation.reading
+    if reading is None or not reading.path or snapshot is None or snapshot.pk != observation.snapshot_id:
+        return {}
+    since = (source.extraction_memo or {}).get("since") if reading.reused else None
+    return {
+        "version": content.EXTRACTOR_VERSION,
+        "url": observation.result.final_url if observation.result else observation.url,
+        "snapshot": snapshot.pk,
+        "path": reading.path,
+        "digest": reading.digest,
+        "since": since or timezone.localdate().isoformat(),
+    }
 
 
 SAME_DOCUMENT_SIMILARITY = 60  # rapidfuzz token_set_ratio between the last snapshot and the page now
@@ -513,6 +567,7 @@ def _record(*, source_id: int, task_id: str | None, observation: _Observation) -
         if success:
             check.snapshot, check.text_changed = _snapshot(source, observation)
             source.content_fingerprint = observation.fingerprint
+            source.extraction_memo = _extraction_memo(source, observation, check.snapshot)
         if observation.metadata:
             source, check.metadata_filled = _fill_metadata(source, observation.metadata)
         _schedule(source, check, observation, now=now)
@@ -622,6 +677,7 @@ def _snapshot(source: Source, observation: _Observation) -> tuple[SourceSnapshot
     ):
         return latest, False
     snapshot = SourceSnapshot.objects.create(source=source, text=text, fingerprint=observation.fingerprint)
+    observation.snapshot_id = snapshot.pk  # its text is this text
     # The first snapshot is the baseline, not a change.
     return snapshot, latest is not None
 

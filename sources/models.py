@@ -33,6 +33,7 @@ CHECK_BOOKKEEPING_FIELDS = (
     "first_failure_at",
     "content_fingerprint",
     "check_requested_at",
+    "extraction_memo",
 )
 # The same for a citation: the result of the latest verification of its excerpt.
 QUOTE_BOOKKEEPING_FIELDS = ("quote_status", "quote_check")
@@ -88,6 +89,15 @@ class Source(TrackedModel):
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
     first_failure_at = models.DateTimeField(null=True, blank=True, editable=False)
     content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    extraction_memo = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=(
+            "Where on the page the latest snapshot's text was read from, with a digest of that markup: a check "
+            "that finds the same markup there reuses the text instead of extracting it again (sources.checking)."
+        ),
+    )
     check_requested_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -20,6 +20,8 @@ One module per concern:
 * :mod:`.reading` – :func:`read_page` and :func:`verify_in_page`: excerpts not in the main
   text are looked for in the fuller text (``articleBody``, visible text); a page too thin to
   judge gives ``unverifiable``, not ``missing``.
+* :mod:`.container` – :func:`~.container.locate` and :func:`~.container.digest`: where on a page
+  its main text came from, so that an unchanged article is not extracted again.
 * :mod:`.pdf` – :func:`read_pdf`: the text of a PDF (pypdf), read like a page.
 * :mod:`.metadata` – :func:`extract_metadata` reads title, publisher, author, publication
   date, canonical URL and language with trafilatura's metadata extraction and htmldate,
@@ -28,16 +30,18 @@ One module per concern:
 
 from sources.content.changes import fingerprint, is_material_change, stable_text
 from sources.content.diffing import DiffKind, DiffLine, split_segments, text_diff, unified_diff
-from sources.content.extraction import extract_main_text, looks_like_html
+from sources.content.extraction import EXTRACTOR_VERSION, extract_main_text, looks_like_html
 from sources.content.metadata import PageMetadata, Precision, extract_metadata
 from sources.content.normalising import normalise_text, normalise_with_map
 from sources.content.pdf import read_pdf
 from sources.content.quotes import QuoteMatch, QuoteStatus, verify_excerpt
-from sources.content.reading import PageReading, read_page, verify_in_page
+from sources.content.reading import KnownText, PageReading, read_page, verify_in_page
 
 __all__ = [
+    "EXTRACTOR_VERSION",
     "DiffKind",
     "DiffLine",
+    "KnownText",
     "PageMetadata",
     "PageReading",
     "Precision",

@@ -14,7 +14,19 @@ import trafilatura
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["clean_plain_text", "extract_main_text", "html_to_plain_text", "looks_like_html"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "clean_plain_text",
+    "extract_main_text",
+    "html_to_plain_text",
+    "looks_like_html",
+    "parse_html",
+]
+
+#: What produced a main text: trafilatura's release and our options. A text remembered from an
+#: earlier extraction (sources.checking's extraction memo) is reused only under the same version:
+#: raise the number after the options of ``extract_main_text`` change.
+EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}; options 1"
 
 _TAG_RE = re.compile(r"<\s*(?:[a-zA-Z][a-zA-Z0-9:-]*|!doctype|!--)[\s>/]", re.IGNORECASE)
 
@@ -145,7 +157,19 @@ def _text_with_line_breaks(root: Any) -> str:
     return "".join(parts)
 
 
-def extract_main_text(html: str, *, url: str | None = None) -> str:
+def parse_html(html: str) -> Any:
+    """The page parsed as trafilatura parses it (lxml, comments left out), or None if it cannot be.
+
+    A page parsed once here is read by trafilatura (which works on a copy) and then for the fuller
+    text: a check parses each page once.
+    """
+    try:
+        return trafilatura.load_html(html)
+    except Exception:  # noqa: BLE001 - an unparseable page is read as plain text by the callers
+        return None
+
+
+def extract_main_text(html: str, *, url: str | None = None, tree: Any = None) -> str:
     """Return the main readable text of a fetched document.
 
     HTML is run through trafilatura tuned for precision (no comments, no
@@ -158,6 +182,7 @@ def extract_main_text(html: str, *, url: str | None = None) -> str:
     Args:
         html: The raw document (HTML or plain text).
         url: The document's URL, passed to trafilatura as a hint.
+        tree: ``html`` already parsed by :func:`parse_html`; trafilatura reads a copy of it.
 
     Returns:
         The extracted text, paragraphs separated by newlines ("" if empty).
@@ -170,7 +195,7 @@ def extract_main_text(html: str, *, url: str | None = None) -> str:
     text: str | None = None
     try:
         text = trafilatura.extract(
-            html,
+            html if tree is None else tree,
             url=url,
             favor_precision=True,
             include_comments=False,

@@ -193,14 +193,14 @@ def _verbatim(excerpt: str, text: str) -> QuoteMatch | None:
     return None if start < 0 else QuoteMatch("present", 100.0, needle, start, start + len(needle))
 
 
-def find_excerpt(excerpt: str, text: str) -> QuoteMatch | None:
+def find_excerpt(excerpt: str, text: str, *, verbatim_only: bool = False) -> QuoteMatch | None:
     """The excerpt's exact occurrence (after normalisation) as a ``present`` match, or None.
 
     The cheap half of :func:`verify_excerpt`: no fuzzy search, and no normalisation of the text when
-    the excerpt is in it as it is.
+    the excerpt is in it as it is. With ``verbatim_only``, only that: character for character.
     """
     verbatim = _verbatim(excerpt, text)
-    if verbatim is not None:
+    if verbatim is not None or verbatim_only:
         return verbatim
     pieces = _excerpt_pieces(excerpt)
     if not pieces or not text:

@@ -96,19 +96,36 @@ def test_metadata_is_read_while_a_field_is_empty(news_server, monkeypatch):
     assert metadata.count == 1 and check.metadata_found["title"] == "Leaders meet in Paris on Ukraine"
 
 
-def test_a_quote_outside_the_main_text_still_reads_the_fuller_text(news_server, monkeypatch):
-    source = _checked_source(news_server, **FILLED)
-    page = news_page()  # a standfirst, a photo caption and a gallery around the body
+def _cite_outside_the_main_text(source, server, page):
     main = reading.read_page(page).main
     outside = next(words for words in (STANDFIRST, CAPTION, GALLERY) if words not in main)
-    news_server.add("/article", body=page)
+    server.add("/article", body=page)
     source.citations.all().delete()
     CitationFactory(source=source, excerpt=BODY[1][:80])
     CitationFactory(source=source, excerpt=BODY[3][:80])
-    CitationFactory(source=source, excerpt=outside)
+    return CitationFactory(source=source, excerpt=outside)
+
+
+def test_a_quote_outside_the_main_text_is_found_in_the_article_without_the_fuller_text(news_server, monkeypatch):
+    source = _checked_source(news_server, **FILLED)
+    _cite_outside_the_main_text(source, news_server, news_page())  # a standfirst, a caption, a gallery
+    fuller = Calls(monkeypatch, reading, "_fuller_text")
+
+    check = checking.source_check(source_id=source.pk)
+
+    assert fuller.count == 0  # the <article> around the main text holds it word for word
+    assert sorted(check.citation_checks.values_list("status", flat=True)) == ["present"] * 3
+
+
+def test_a_quote_only_in_the_json_ld_still_reads_the_fuller_text(news_server, monkeypatch):
+    source = _checked_source(news_server, **FILLED)
+    said = "Macron said Europe would take its share of the guarantees, in a passage cut from the page"
+    page = news_page(json_ld_body="\n".join([*BODY, said]))
+    _cite_outside_the_main_text(source, news_server, page)
+    CitationFactory(source=source, excerpt=said)
     fuller = Calls(monkeypatch, reading, "_fuller_text")
 
     check = checking.source_check(source_id=source.pk)
 
     assert fuller.count == 1
-    assert sorted(check.citation_checks.values_list("status", flat=True)) == ["present"] * 3
+    assert sorted(check.citation_checks.values_list("status", flat=True)) == ["present"] * 4
