@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
 from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -43,6 +44,7 @@ from rapidfuzz import fuzz
 
 from core.feed import feed_touch
 from core.history import get_system_user, save_bookkeeping, save_bookkeeping_many
+from core.prepared import Prepared
 from sources import content
 from sources.choices import CheckOutcome, ExcerptText, SourceHealth
 from sources.fetcher import FetchOutcome, FetchPolicy, FetchResult, policy_from_settings
@@ -324,16 +326,38 @@ def _fillable_fields(source: Source) -> list[str]:
     return empty + (["published_on"] if source.published_on is None else [])
 
 
+def _with_latest_snapshot(sources: QuerySet[Source], *, text: bool = False) -> QuerySet[Source]:
+    """Sources with their latest snapshot's id and fingerprint (and text) in the same statement:
+    `latest_snapshot_id`, `latest_snapshot_fingerprint`, `latest_snapshot_text` (None without one)."""
+    latest = SourceSnapshot.objects.filter(source=OuterRef("pk")).order_by("-created_at", "-id")
+    fields = {"latest_snapshot_id": "pk", "latest_snapshot_fingerprint": "fingerprint"}
+    if text:
+        fields["latest_snapshot_text"] = "text"
+    return sources.annotate(**{name: Subquery(latest.values(field)[:1]) for name, field in fields.items()})
+
+
+# Run for every check of every source: compiled once (core.prepared; compiling took ten times longer
+# than running them).
+_SOURCE_TO_CHECK = Prepared(lambda pk: _with_latest_snapshot(Source.objects.filter(pk=pk), text=True))
+_SOURCE_TO_RECORD = Prepared(lambda pk: _with_latest_snapshot(Source.objects.select_for_update().filter(pk=pk)))
+_CITATIONS_TO_VERIFY = Prepared(
+    lambda source_id: (
+        Citation.objects.filter(source_id=source_id)
+        .order_by("pk")
+        .only("pk", "claim_id", "excerpt", *QUOTE_BOOKKEEPING_FIELDS)
+    )
+)
+
+
 def _fingerprint(source: Source, text: str) -> tuple[str, int | None]:
     """The fingerprint of `text`; the latest snapshot's, without computing it, when the text is that one
     (and then that snapshot's id).
 
     An unchanged article extracts to the same main text check after check: comparing it with the
-    snapshot's text (one indexed read) costs far less than the stable form the fingerprint hashes.
+    snapshot's text (read with the source) costs far less than the stable form the fingerprint hashes.
     """
-    latest = source.snapshots.order_by("-created_at", "-id").values_list("text", "fingerprint", "pk").first()
-    if latest is not None and latest[0] == text:
-        return latest[1], latest[2]
+    if source.latest_snapshot_id is not None and source.latest_snapshot_text == text:
+        return source.latest_snapshot_fingerprint, source.latest_snapshot_id
     return content.fingerprint(text), None
 
 
@@ -352,7 +376,8 @@ class _Known:
 
 def _known_text(source: Source, url: str) -> _Known | None:
     """The latest snapshot's text and where on the page it was read from, if a page at `url` with the
-    same markup there may reuse it (`Source.extraction_memo`; sources.content.container)."""
+    same markup there may reuse it (`Source.extraction_memo`; sources.content.container). `source`
+    comes with its latest snapshot (`_with_latest_snapshot`)."""
     memo = source.extraction_memo or {}
     if memo.get("version") != content.EXTRACTOR_VERSION or memo.get("url") != url:
         return None
@@ -362,10 +387,10 @@ def _known_text(source: Source, url: str) -> _Known | None:
         return None
     if timezone.localdate() - since >= EXTRACTION_MEMO_MAX_AGE:
         return None
-    row = source.snapshots.filter(pk=memo.get("snapshot")).values_list("text", "fingerprint").first()
-    if row is None:
+    if source.latest_snapshot_id is None or memo.get("snapshot") != source.latest_snapshot_id:
         return None
-    return _Known(content.KnownText(row[0], memo["path"], memo["digest"]), row[1], memo["snapshot"])
+    known = content.KnownText(source.latest_snapshot_text, memo["path"], memo["digest"])
+    return _Known(known, source.latest_snapshot_fingerprint, source.latest_snapshot_id)
 
 
 def _extraction_memo(source: Source, observation: _Observation, snapshot: SourceSnapshot | None) -> dict[str, Any]:
@@ -397,7 +422,7 @@ def _same_document(source: Source, observation: _Observation) -> bool:
     article redirected to another article or to a section page fails all three.
     """
     text = observation.text or ""
-    previous = source.snapshots.order_by("-created_at", "-id").values_list("text", flat=True).first()
+    previous = source.latest_snapshot_text
     if previous:
         return fuzz.token_set_ratio(content.stable_text(previous)[:20_000], content.stable_text(text)[:20_000]) >= (
             SAME_DOCUMENT_SIMILARITY
@@ -434,7 +459,7 @@ def source_check(*, source_id: int, task_id: str | None = None) -> SourceCheck |
         done = SourceCheck.objects.filter(task_id=task_id).first()
         if done is not None:
             return done
-    source = Source.objects.filter(pk=source_id).first()
+    source = next(iter(_SOURCE_TO_CHECK.rows(source_id)), None)
     if source is None or not (source.url or source.stored_text.strip()):
         return None
     observation = _observe(source)
@@ -527,7 +552,7 @@ def record_delivery(*, task_id: str, retries: int, source_id: int) -> int:
 def _record(*, source_id: int, task_id: str | None, observation: _Observation) -> SourceCheck | None:
     now = _now()
     with transaction.atomic():
-        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        source = next(iter(_SOURCE_TO_RECORD.rows(source_id)), None)
         if source is None:
             return None
         observation = _as_it_is_now(source, observation)
@@ -663,9 +688,17 @@ def _record_outdated(source: Source, check: SourceCheck, *, now: datetime.dateti
 
 
 def _snapshot(source: Source, observation: _Observation) -> tuple[SourceSnapshot | None, bool]:
-    """The snapshot for this text: the latest one if nothing material changed, else a new one."""
-    # The text of the latest snapshot is read only if the fingerprint differs (it can be long).
-    latest = source.snapshots.order_by("-created_at", "-id").defer("text").first()
+    """The snapshot for this text: the latest one if nothing material changed, else a new one.
+
+    `source` is the locked row with its latest snapshot's id and fingerprint (`_with_latest_snapshot`);
+    that snapshot's text is read only if the fingerprint differs (it can be long)."""
+    latest = None
+    if source.latest_snapshot_id is not None:
+        latest = SourceSnapshot.from_db(
+            source._state.db,
+            ["id", "source_id", "fingerprint"],
+            [source.latest_snapshot_id, source.pk, source.latest_snapshot_fingerprint],
+        )
     if latest is not None and latest.fingerprint == observation.fingerprint:
         return latest, False
     text = observation.text if observation.text is not None else ""
@@ -775,8 +808,7 @@ def _verify_citations(source: Source, check: SourceCheck, text: str, reading: co
     """Verify every citation's excerpt against `text` and record the verdicts (one insert of the
     CitationCheck rows, one update of the citations' latest verdict); the ids of the citations."""
     threshold = settings.SOURCE_CHECK_QUOTE_THRESHOLD
-    shown = ("pk", "claim_id", "excerpt", *QUOTE_BOOKKEEPING_FIELDS)
-    citations = list(Citation.objects.filter(source=source).order_by("pk").only(*shown))
+    citations = _CITATIONS_TO_VERIFY.rows(source.pk)
     results = []
     for citation in citations:
         if reading is not None:  # an HTML page: not in the main text is looked for in the rest (issue 13)
