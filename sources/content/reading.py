@@ -180,12 +180,18 @@ def verify_in_page(excerpt: str, reading: PageReading, *, threshold: float = 85.
     """
     # Present word for word in the main text, or else in the article around it, or else in the fuller
     # text: no fuzzy search at all (a quote from the standfirst is not looked for approximately in the
-    # body first). Character for character first, which needs no normalising of the texts.
+    # body first). In the first two character for character before normalising either; the fuller
+    # text (the whole page) is built only when neither has the quote.
+    cheap = [reading.main, reading.near] if reading.near else [reading.main]
     for verbatim_only in (True, False):
-        for text in _texts_to_search(reading):
+        for text in cheap:
             exact = find_excerpt(excerpt, text, verbatim_only=verbatim_only)
             if exact is not None:
                 return exact
+    if reading.fuller != reading.main:
+        exact = find_excerpt(excerpt, reading.fuller)
+        if exact is not None:
+            return exact
     best = verify_excerpt(excerpt, reading.main, threshold=threshold)
     if best.status != "present" and reading.fuller != reading.main:
         fuller = verify_excerpt(excerpt, reading.fuller, threshold=threshold)
@@ -194,12 +200,3 @@ def verify_in_page(excerpt: str, reading: PageReading, *, threshold: float = 85.
     if best.status == "missing" and not reading.confident:
         return replace(best, status="unverifiable")
     return best
-
-
-def _texts_to_search(reading: PageReading):  # noqa: ANN202 (a generator of str)
-    """The main text, the article's visible text, the fuller text: each computed only when reached."""
-    yield reading.main
-    if reading.near:
-        yield reading.near
-    if reading.fuller != reading.main:
-        yield reading.fuller
