@@ -46,11 +46,17 @@ def test_the_first_check_remembers_where_the_text_came_from(checked):
     assert memo["digest"] == container.digest(parse_html(_page()), memo["path"])
 
 
-def test_rotating_teasers_around_an_unchanged_article_do_not_run_the_extractor(checked, news_server, monkeypatch):
+def test_rotating_teasers_around_an_unchanged_article_do_not_run_the_extractor(
+    checked, news_server, monkeypatch, django_assert_num_queries
+):
     news_server.add("/article", body=_page(related="Five charts on defence spending"))
     extractions = Calls(monkeypatch, reading, "extract_main_text")
 
-    check = checking.source_check(source_id=checked.pk)
+    # The source with its latest snapshot; under the lock the same, then the check, the source's
+    # bookkeeping, the citations, their verdicts, their bookkeeping and the feed rows (the savepoint
+    # stands for the check's transaction inside the test's).
+    with django_assert_num_queries(10):
+        check = checking.source_check(source_id=checked.pk)
 
     assert extractions.count == 0
     assert check.text_changed is False and check.snapshot == checked.snapshots.get()
