@@ -344,6 +344,14 @@ class TrackedViewSet(TrackedReadViewSet, mixins.CreateModelMixin, mixins.UpdateM
     update_serializer_class: Any = None
     service_object_name: str = ""
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.action in ("create", "partial_update", "update"):
+            # What a read of the record shows: sent back in a write, it is not an unknown field
+            # (core.api.serializers.ServiceArgumentsMixin).
+            context["shown_fields"] = frozenset(self.serializer_class(context=context).fields)
+        return context
+
     def get_serializer_class(self):
         if self.action in ("partial_update", "update") and self.update_serializer_class:
             return self.update_serializer_class

@@ -54,6 +54,18 @@ class ServiceArgumentsMixin:
                 }
             )
             errors.update(json_type_errors(self.fields, data))  # type: ignore[attr-defined]
+            # A misspelt field ("excerpts", "publised_on") would otherwise be dropped without a word and
+            # the write applied without it. What a read shows is let through: a record read, edited
+            # and sent back whole is a write of its writable fields.
+            shown = self.context.get("shown_fields", frozenset())  # type: ignore[attr-defined]
+            errors.update(
+                {
+                    name: ["Unknown field: this record has no field of that name (see the API schema)."]
+                    for name in data
+                    if name not in self.fields and name not in shown  # type: ignore[attr-defined]
+                }
+            )
+            # A field refused here says why, which is more than "unknown".
             errors.update({name: [why] for name, why in self.refused_fields().items() if name in data})
             if errors:
                 raise serializers.ValidationError(errors)

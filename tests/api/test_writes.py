@@ -410,7 +410,7 @@ def test_a_claim_is_changed_without_citations_and_its_history_says_who_and_why(d
         HTTP_X_CHANGE_REASON="Add context",
     )
 
-    assert response.status_code == 200, response.json()
+    assert response.status_code == 200, response.json()["errors"]
     assert (response.json()["context"], response.json()["veracity"]) == ("At the Paris summit.", "mostly_true")
     row = dossier.claim.history.latest("history_id")
     assert (row.history_user, row.history_change_reason, row.context) == (
@@ -418,3 +418,37 @@ def test_a_claim_is_changed_without_citations_and_its_history_says_who_and_why(d
         "Add context",
         "At the Paris summit.",
     )
+
+
+def test_a_misspelt_field_is_refused_naming_it_and_changes_nothing(dossier, reviewer):
+    client = client_for(reviewer)
+    path = f"/api/v1/claims/{dossier.claim.pk}/"
+    etag = client.get(path)["ETag"]
+    history = dossier.claim.history.count()
+
+    response = client.patch(
+        path,
+        {"context": "At the Paris summit.", "contxt": "At the Paris summit."},
+        format="json",
+        HTTP_IF_MATCH=etag,
+        HTTP_X_CHANGE_REASON="Add context",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "contxt", "message": "Unknown field: this record has no field of that name (see the API schema)."}
+    ]
+    dossier.claim.refresh_from_db()
+    assert dossier.claim.context == "" and dossier.claim.history.count() == history
+
+
+def test_a_record_read_and_sent_back_whole_is_accepted(dossier, reviewer):
+    client = client_for(reviewer)
+    path = f"/api/v1/actors/{dossier.claim.speaker.slug}/"
+    read = client.get(path)
+    body = {**read.json(), "summary": "Prime minister of the United Kingdom since July 2024."}
+
+    response = client.patch(path, body, format="json", HTTP_IF_MATCH=read["ETag"], HTTP_X_CHANGE_REASON="Describe")
+
+    assert response.status_code == 200, response.json()["errors"]
+    assert response.json()["summary"] == "Prime minister of the United Kingdom since July 2024."
