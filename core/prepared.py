@@ -13,7 +13,6 @@ as it must be.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -34,7 +33,6 @@ class Prepared(Generic[M]):
         self._build = build
         self._arguments = arguments
         self._compiled: dict[tuple[str, str], tuple[type[M], str, list[Any]]] = {}
-        self._lock = threading.Lock()
 
     def rows(self, *values: Any, using: str = "default") -> list[M]:
         """The model instances the queryset gives for ``values`` (annotations as attributes)."""
@@ -50,9 +48,8 @@ class Prepared(Generic[M]):
         if compiled is None:
             queryset = self._build(*_PLACEHOLDERS[: self._arguments])
             sql, params = queryset.query.get_compiler(using).as_sql()
-            compiled = (queryset.model, sql, _slots(params, self._arguments))
-            with self._lock:
-                self._compiled[key] = compiled
+            # Two threads compiling at once both store the same statement: no lock needed.
+            compiled = self._compiled[key] = (queryset.model, sql, _slots(params, self._arguments))
         return compiled
 
 

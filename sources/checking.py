@@ -282,10 +282,11 @@ def _observe(source: Source) -> _Observation:
     mime = (result.content_type or "").split(";")[0].strip().lower()
     if mime in ("text/html", "application/xhtml+xml"):
         known = _known_text(source, result.final_url)
-        observation.reading = content.read_page(result.text, url=result.final_url, known=known and known.text)
+        observation.reading = content.read_page(result.text, url=result.final_url, known=known)
         observation.text = observation.reading.main
-        if known is not None and observation.reading.reused:
-            observation.fingerprint, observation.snapshot_id = known.fingerprint, known.snapshot_id
+        if observation.reading.reused:  # the latest snapshot's text, so its fingerprint
+            observation.fingerprint = source.latest_snapshot_fingerprint
+            observation.snapshot_id = source.latest_snapshot_id
         if _fillable_fields(source):  # a source with every field filled has nothing to take from it
             observation.metadata = _metadata_dict(content.extract_metadata(result.text, url=result.final_url))
     elif mime == "text/plain":
@@ -367,14 +368,7 @@ def _fingerprint(source: Source, text: str) -> tuple[str, int | None]:
 EXTRACTION_MEMO_MAX_AGE = datetime.timedelta(days=7)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Known:
-    text: content.KnownText
-    fingerprint: str
-    snapshot_id: int
-
-
-def _known_text(source: Source, url: str) -> _Known | None:
+def _known_text(source: Source, url: str) -> content.KnownText | None:
     """The latest snapshot's text and where on the page it was read from, if a page at `url` with the
     same markup there may reuse it (`Source.extraction_memo`; sources.content.container). `source`
     comes with its latest snapshot (`_with_latest_snapshot`)."""
@@ -389,8 +383,7 @@ def _known_text(source: Source, url: str) -> _Known | None:
         return None
     if source.latest_snapshot_id is None or memo.get("snapshot") != source.latest_snapshot_id:
         return None
-    known = content.KnownText(source.latest_snapshot_text, memo["path"], memo["digest"])
-    return _Known(known, source.latest_snapshot_fingerprint, source.latest_snapshot_id)
+    return content.KnownText(source.latest_snapshot_text, memo["path"], memo["digest"])
 
 
 def _extraction_memo(source: Source, observation: _Observation, snapshot: SourceSnapshot | None) -> dict[str, Any]:

@@ -113,8 +113,7 @@ def read_page(html: str, *, url: str | None = None, known: KnownText | None = No
         main, path, digest, reused = known.text, known.path, known.digest, True
     else:
         main, reused = extract_main_text(html, url=url, tree=root), False  # trafilatura reads a copy
-        path = container.locate(root, main) if len(main) >= MIN_READABLE_CHARS else None
-        path = path or ""
+        path = (container.locate(root, main) if len(main) >= MIN_READABLE_CHARS else None) or ""
         digest = container.digest(root, path) if path else ""
     placed = {"path": path, "digest": digest, "reused": reused}
     if len(main) >= MIN_READABLE_CHARS:  # readable with confidence: the rest of the page only if needed
